@@ -1,0 +1,11 @@
+using CeIsp.Commands;
+using CeAgent.Shared.Cli;
+
+// The command table: one line per sub-command, each defined in Commands/<Name>Command.cs.
+return CommandTable.Dispatch(
+    "ce-isp",
+    "ISP side of ce-agent: collects and verifies CE summaries and answers disclosure requests.",
+    [
+        OwnerCommand.Definition,
+    ],
+    args);
