@@ -17,3 +17,7 @@ TEST_TARGETS += aot-check
 aot-check: $(BUILD_PREREQS)
 	@mkdir -p $(AOT_CHECK) $(RESULTS)
 	@bash tools/aot-check.sh "$(DOTNET)" "$(AOT_CHECK)" "$(RESULTS)" $(MAPE_EXAMPLE)
+
+# The README's main job until the end-to-end demo replaces it: RFC 7597 appendix A's example rule.
+demo: build
+	$(BIN)/ce-agent mape $(MAPE_EXAMPLE)
