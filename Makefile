@@ -13,7 +13,7 @@ export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
 # Debian packages the build and the tests need; fragments append.
-DEPS_APT := make gcc pkg-config iproute2 nodejs npm
+DEPS_APT := make gcc pkg-config iproute2
 # Targets `make build` runs before the C# build (the native library, for instance).
 BUILD_PREREQS :=
 # Test targets `make test` runs after the xunit suites.

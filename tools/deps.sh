@@ -22,6 +22,13 @@ if ! command -v dotnet >/dev/null; then
   echo "deps: the .NET SDK (dotnet) is not on PATH; this project needs the .NET 10 SDK" >&2
   exit 1
 fi
+# Node.js: Debian's nodejs/npm conflict with the NodeSource build such machines often carry, so only
+# install them when no node is on PATH at all.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  [ "$(id -u)" -eq 0 ] || { echo "deps: need root to install nodejs npm" >&2; exit 1; }
+  echo "deps: installing nodejs npm"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
+fi
 for d in tests/interop; do
   if [ -f "$d/package.json" ]; then
     (cd "$d" && npm ci --no-audit --no-fund --loglevel=error)
