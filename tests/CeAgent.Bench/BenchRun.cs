@@ -7,45 +7,54 @@ using CeAgent.Bench.Workload;
 
 namespace CeAgent.Bench;
 
-/// <summary>What one run measured.</summary>
+/// <summary>What one run measured. Agents[0] is the chosen configuration, the rest the tuning sweep.</summary>
 public sealed record BenchResult(
     World World,
     IReadOnlyList<Query> Queries,
-    IReadOnlyList<IAttributionSource> Sources,
-    Dictionary<(string Source, QueryKind Kind), Tally> Tallies);
+    SessionLogBaseline SessionLog,
+    OpeningLogBaseline OpeningLog,
+    IReadOnlyList<AgentOutcome> Agents,
+    IReadOnlyDictionary<IAttributionSource, HouseholdSet[]> Candidates,
+    TimeSpan Elapsed)
+{
+    public Dictionary<QueryKind, Tally> Tallies(IAttributionSource source, Func<Query, bool>? include = null) =>
+        Evaluator.Tabulate(Queries, Candidates[source], include);
+
+    /// <summary>Flows a household makes a day, scaled from the simulated span.</summary>
+    public double FlowsPerHouseholdDay(int household) => World.Flows[household].Length * World.Params.DayScale;
+}
 
 /// <summary>The benchmark itself: simulate, record through the agent, ask every source, tally.</summary>
 public static class BenchRun
 {
-    public static BenchResult Execute(WorkloadParams workload, int requestsPerKind, TextWriter log)
+    public static BenchResult Execute(WorkloadParams workload, int requestsPerKind, IReadOnlyList<IAgentConfig> agents, TextWriter log)
     {
         var sw = Stopwatch.StartNew();
         var world = new World(workload);
-        log.WriteLine($"  simulated {world.TotalFlows:N0} flows ({world.TotalFlows / (double)workload.Households * 24 / workload.Hours:N0} a household a day), {world.ExhaustedFlows} refused for lack of a port, {sw.Elapsed.TotalSeconds:F1} s");
+        log.WriteLine($"  simulated {world.TotalFlows:N0} flows, {world.ExhaustedFlows} refused for lack of a port ({sw.Elapsed.TotalSeconds:F1} s)");
 
         var gen = new QueryGenerator(world);
         var queries = new List<Query>();
         ulong stream = 0;
         foreach (var kind in QueryKind.All)
             queries.AddRange(gen.Generate(kind, requestsPerKind, stream++));
-        log.WriteLine($"  generated {queries.Count:N0} requests, {sw.Elapsed.TotalSeconds:F1} s");
-
         var index = new SessionIndex(world, queries.SelectMany(q => q.Observations).Select(o => o.Dest));
-        var sources = new List<IAttributionSource>
+        log.WriteLine($"  generated {queries.Count:N0} requests ({sw.Elapsed.TotalSeconds:F1} s)");
+
+        var outcomes = new List<AgentOutcome>();
+        foreach (var agent in agents)
         {
-            new SessionLogBaseline(index),
-            new OpeningLogBaseline(workload.PsidOffset, workload.PsidLength),
-            new IdealWindowSource(index, 60_000),
-            new IdealWindowSource(index, 10_000),
-        };
-        var tallies = Evaluator.Run(sources, queries);
-        log.WriteLine($"  resolved, {sw.Elapsed.TotalSeconds:F1} s");
-        foreach (var kind in QueryKind.All)
-            foreach (var s in sources)
-            {
-                var t = tallies[(s.Name, kind)];
-                log.WriteLine($"  {kind,-22} {s.Name,-20} unique {t.Share(Verdict.UniqueCorrect):P1} amb {t.Share(Verdict.Ambiguous):P1} ({t.MeanAmbiguousCandidates:F1}) none {t.Share(Verdict.None):P1} wrong {t.Count(Verdict.Wrong)} mean {t.MeanCandidates:F2} missed {t.TruthMissed}");
-            }
-        return new BenchResult(world, queries, sources, tallies);
+            outcomes.Add(agent.Record(world, index));
+            log.WriteLine($"  recorded: {agent.Describe()}, {outcomes[^1].BytesPerHouseholdDay.Average():N0} B a household a day ({sw.Elapsed.TotalSeconds:F1} s)");
+        }
+
+        var sessionLog = new SessionLogBaseline(index);
+        var openingLog = new OpeningLogBaseline(workload.PsidOffset, workload.PsidLength);
+        var sources = new List<IAttributionSource> { sessionLog, openingLog };
+        sources.AddRange(outcomes.Select(o => o.Source));
+        var candidates = Evaluator.Run(sources, queries);
+        log.WriteLine($"  resolved {queries.Count:N0} requests against {sources.Count} sources ({sw.Elapsed.TotalSeconds:F1} s)");
+        return new BenchResult(world, queries, sessionLog, openingLog, outcomes,
+            sources.Select((s, i) => (s, candidates[i])).ToDictionary(p => p.s, p => p.Item2), sw.Elapsed);
     }
 }

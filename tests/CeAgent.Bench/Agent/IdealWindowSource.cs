@@ -11,7 +11,7 @@ namespace CeAgent.Bench.Agent;
 /// </summary>
 public sealed class IdealWindowSource(SessionIndex index, int windowMs) : IAttributionSource
 {
-    public string Name => $"ideal {windowMs / 1000} s windows";
+    public string Name => $"ideal sets, {windowMs / 1000} s windows";
 
     public HouseholdSet Candidates(Observation o)
     {

@@ -44,23 +44,30 @@ public sealed class Tally
 /// observations, since each observation was made by the same sender.</summary>
 public static class Evaluator
 {
-    public static Dictionary<(string Source, QueryKind Kind), Tally> Run(IReadOnlyList<IAttributionSource> sources, IReadOnlyList<Query> queries)
+    /// <returns>candidates[source][request]</returns>
+    public static HouseholdSet[][] Run(IReadOnlyList<IAttributionSource> sources, IReadOnlyList<Query> queries)
     {
-        var results = new HouseholdSet[sources.Count, queries.Count];
+        var results = sources.Select(_ => new HouseholdSet[queries.Count]).ToArray();
         Parallel.For(0, queries.Count, q =>
         {
             for (int s = 0; s < sources.Count; s++)
-                results[s, q] = Resolve(sources[s], queries[q]);
+                results[s][q] = Resolve(sources[s], queries[q]);
         });
-        var tallies = new Dictionary<(string, QueryKind), Tally>();
-        for (int s = 0; s < sources.Count; s++)
-            for (int q = 0; q < queries.Count; q++)
-            {
-                var key = (sources[s].Name, queries[q].Kind);
-                if (!tallies.TryGetValue(key, out var t))
-                    tallies[key] = t = new Tally();
-                t.Add(results[s, q], queries[q].Truth);
-            }
+        return results;
+    }
+
+    /// <summary>Tallies one source's answers per request kind, over the requests <paramref name="include"/> keeps.</summary>
+    public static Dictionary<QueryKind, Tally> Tabulate(IReadOnlyList<Query> queries, HouseholdSet[] candidates, Func<Query, bool>? include = null)
+    {
+        var tallies = new Dictionary<QueryKind, Tally>();
+        for (int q = 0; q < queries.Count; q++)
+        {
+            if (include is not null && !include(queries[q]))
+                continue;
+            if (!tallies.TryGetValue(queries[q].Kind, out var t))
+                tallies[queries[q].Kind] = t = new Tally();
+            t.Add(candidates[q], queries[q].Truth);
+        }
         return tallies;
     }
 

@@ -10,6 +10,7 @@ public sealed class DestinationCatalog
 {
     private readonly double[] _cumulative;
     private readonly ulong _salt;
+    private readonly HashSet<DestKey> _cdn;
 
     public int Count => _cumulative.Length;
 
@@ -31,7 +32,11 @@ public sealed class DestinationCatalog
             _cumulative[i] = acc;
         }
         _cumulative[n - 1] = double.MaxValue; // rounding must never let a draw fall off the end
+        _cdn = [.. Enumerable.Range(0, p.CdnAddresses).Select(Key)];
     }
+
+    /// <summary>Whether a destination is one of the few CDN edges most flows go to.</summary>
+    public bool IsCdn(DestKey key) => _cdn.Contains(key);
 
     /// <summary>Index of a destination drawn by popularity.</summary>
     public int Draw(ref SplitMix rng)

@@ -41,5 +41,9 @@ public sealed record WorkloadParams
     public ulong Seed { get; init; } = 20261125;
 
     public int SpanStartMs => StartHour * 3_600_000;
+
+    /// <summary>What to multiply the span's counts by to estimate a whole day: the span's share of the
+    /// daily curve, so a peak-hours quick run does not overstate the day.</summary>
+    public double DayScale => 24.0 / Enumerable.Range(StartHour, Hours).Sum(h => DailyCurve.Weight(h % 24));
     public int SpanEndMs => (StartHour + Hours) * 3_600_000;
 }
