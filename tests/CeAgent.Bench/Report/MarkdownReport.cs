@@ -17,6 +17,7 @@ public static class MarkdownReport
 
     public static void WriteInto(string path, string generated)
     {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         string text = File.Exists(path) ? File.ReadAllText(path) : $"# Attribution benchmark\n\n{Begin}\n{End}\n";
         int b = text.IndexOf(Begin, StringComparison.Ordinal), e = text.IndexOf(End, StringComparison.Ordinal);
         if (b < 0 || e < b)
