@@ -15,6 +15,7 @@ public sealed record BenchResult(
     OpeningLogBaseline OpeningLog,
     IReadOnlyList<AgentOutcome> Agents,
     IReadOnlyDictionary<IAttributionSource, HouseholdSet[]> Candidates,
+    IReadOnlyList<RecordLoad> Loads,
     TimeSpan Elapsed)
 {
     public Dictionary<QueryKind, Tally> Tallies(IAttributionSource source, Func<Query, bool>? include = null) =>
@@ -27,6 +28,9 @@ public sealed record BenchResult(
 /// <summary>The benchmark itself: simulate, record through the agent, ask every source, tally.</summary>
 public static class BenchRun
 {
+    /// <summary>Time granularities whose record load the report shows.</summary>
+    private static readonly int[] LoadWindows = [10, 30, 60, 300];
+
     public static BenchResult Execute(WorkloadParams workload, int requestsPerKind, IReadOnlyList<IAgentConfig> agents, TextWriter log)
     {
         var sw = Stopwatch.StartNew();
@@ -54,7 +58,8 @@ public static class BenchRun
         sources.AddRange(outcomes.Select(o => o.Source));
         var candidates = Evaluator.Run(sources, queries);
         log.WriteLine($"  resolved {queries.Count:N0} requests against {sources.Count} sources ({sw.Elapsed.TotalSeconds:F1} s)");
+        var loads = LoadWindows.Select(w => RecordLoad.Measure(world, w)).ToList();
         return new BenchResult(world, queries, sessionLog, openingLog, outcomes,
-            sources.Select((s, i) => (s, candidates[i])).ToDictionary(p => p.s, p => p.Item2), sw.Elapsed);
+            sources.Select((s, i) => (s, candidates[i])).ToDictionary(p => p.s, p => p.Item2), loads, sw.Elapsed);
     }
 }

@@ -37,6 +37,7 @@ public static class MarkdownReport
         Verdicts(sb, r, r.Agents[0].Source, "all requests", null);
         Verdicts(sb, r, r.Agents[0].Source, "requests to destinations other than the CDN edges", q => !r.World.Catalog.IsCdn(q.Observations[0].Dest));
         Sweep(sb, r);
+        Loads(sb, r);
         return sb.ToString();
     }
 
@@ -109,6 +110,16 @@ public static class MarkdownReport
             var k30 = new QueryKind(false, 1, 30);
             sb.AppendLine(Inv($"| {a.Config} | {a.BytesPerHouseholdDay.Average():N0} | {a.BytesPerHouseholdDay.Average() / ipfix:P1} | {Goals.Excess(t[k1], logs[k1]):+0.0%;-0.0%;0.0%} | {Goals.Excess(t[k30], logs[k30]):+0.0%;-0.0%;0.0%} | {t[new QueryKind(false, 3, 1)].Share(Verdict.UniqueCorrect):P1} | {t.Values.Sum(x => x.Count(Verdict.Wrong))} |"));
         }
+        sb.AppendLine();
+    }
+
+    private static void Loads(StringBuilder sb, BenchResult r)
+    {
+        sb.AppendLine("### What a per-window record has to hold (means a household a day, from the simulated flows)\n");
+        sb.AppendLine("| time granularity | active windows | (destination, window) keys | keys a window | destination intervals after merging overlaps |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|");
+        foreach (var l in r.Loads)
+            sb.AppendLine(Inv($"| {l.WindowSeconds} s | {l.ActiveWindowsPerDay:N0} | {l.KeysPerDay:N0} | {l.KeysPerDay / l.ActiveWindowsPerDay:F1} | {l.MergedIntervalsPerDay:N0} |"));
         sb.AppendLine();
     }
 
