@@ -1,9 +1,10 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using CeAgent.Bench.Baselines;
 using CeAgent.Bench.Evaluation;
 using CeAgent.Bench.Queries;
+
+using static CeAgent.Bench.Report.Invariant;
 
 namespace CeAgent.Bench.Report;
 
@@ -87,6 +88,4 @@ public static class GnuplotPlot
         if (proc.ExitCode != 0)
             throw new InvalidOperationException($"gnuplot failed ({proc.ExitCode}): {err.Trim()}");
     }
-
-    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,8 +1,9 @@
-using System.Globalization;
 using System.Text;
 using CeAgent.Bench.Baselines;
 using CeAgent.Bench.Evaluation;
 using CeAgent.Bench.Queries;
+
+using static CeAgent.Bench.Report.Invariant;
 
 namespace CeAgent.Bench.Report;
 
@@ -122,6 +123,4 @@ public static class MarkdownReport
             sb.AppendLine(Inv($"| {l.WindowSeconds} s | {l.ActiveWindowsPerDay:N0} | {l.KeysPerDay:N0} | {l.KeysPerDay / l.ActiveWindowsPerDay:F1} | {l.MergedIntervalsPerDay:N0} |"));
         sb.AppendLine();
     }
-
-    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }
