@@ -16,13 +16,13 @@ public sealed class NetNs : IDisposable
         Exec("ip link set lo up");
     }
 
-    /// <summary>Runs a shell command inside the namespace and fails the test if it fails.</summary>
+    /// <summary>Runs a bash command inside the namespace and fails the test if it fails.</summary>
     public ProcResult Exec(string script, int timeoutMs = 60_000) =>
-        Proc.Run("ip", ["netns", "exec", Name, "/bin/sh", "-c", script], timeoutMs: timeoutMs).EnsureSuccess($"[{Name}] {script}");
+        Proc.Run("ip", ["netns", "exec", Name, "/bin/bash", "-c", script], timeoutMs: timeoutMs).EnsureSuccess($"[{Name}] {script}");
 
-    /// <summary>Runs a shell command inside the namespace and returns whatever happened.</summary>
+    /// <summary>Runs a bash command inside the namespace and returns whatever happened.</summary>
     public ProcResult TryExec(string script, int timeoutMs = 60_000) =>
-        Proc.Run("ip", ["netns", "exec", Name, "/bin/sh", "-c", script], timeoutMs: timeoutMs);
+        Proc.Run("ip", ["netns", "exec", Name, "/bin/bash", "-c", script], timeoutMs: timeoutMs);
 
     /// <summary>Links two namespaces with a veth pair and gives each end an address (CIDR notation).</summary>
     public static void Link(NetNs a, string aIf, string aAddr, NetNs b, string bIf, string bAddr)
