@@ -39,7 +39,7 @@ build: $(BUILD_PREREQS)
 # Every test: the xunit suites (counted from their trx files), then each fragment's suites, then a total.
 test: build
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
-	@$(MAKE) --no-print-directory -k test-dotnet $(TEST_TARGETS); rc=$$?; bash tools/count-results.sh $(RESULTS); exit $$rc
+	@$(MAKE) --no-print-directory -k test-dotnet $(TEST_TARGETS); rc=$$?; bash tools/count-results.sh $(RESULTS) $$rc; exit $$rc
 
 test-dotnet:
 	$(DOTNET) test CeAgent.sln -c $(CONFIG) --no-build --logger "trx" --logger "console;verbosity=normal" --results-directory $(RESULTS)

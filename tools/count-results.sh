@@ -3,6 +3,7 @@
 # suites write. Prints one line per suite and the plain total line CI reads.
 set -uo pipefail
 dir=${1:-build/test-results}
+rc=${2:-0}  # the exit status of the test targets: a crash that no suite counted is still a failure
 tp=0; tf=0; ts=0
 shopt -s nullglob
 for trx in "$dir"/*.trx; do
@@ -19,5 +20,9 @@ for c in "$dir"/*.count; do
   echo "suite $(basename "$c" .count): ${p:-0} passed, ${f:-0} failed, ${s:-0} skipped"
   tp=$((tp + ${p:-0})); tf=$((tf + ${f:-0})); ts=$((ts + ${s:-0}))
 done
+if [ "$rc" -ne 0 ] && [ "$tf" -eq 0 ]; then
+  echo "a test target failed (exit $rc) without a counted failing test: see the log above"
+  tf=1
+fi
 echo "skipped (not counted below): $ts"
 echo "$tp passed, $tf failed"

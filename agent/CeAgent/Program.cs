@@ -7,5 +7,6 @@ return CommandTable.Dispatch(
     "MAP-E CE agent: records which public ports and destinations the router's NAT used, per window, and publishes signed summaries.",
     [
         MapeCommand.Definition,
+        KeyCommand.Definition,
     ],
     args);
