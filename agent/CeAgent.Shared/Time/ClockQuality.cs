@@ -15,4 +15,12 @@ public enum ClockSource
 public readonly record struct ClockQuality(ClockSource Source, bool Synchronized, uint MaxErrorMs)
 {
     public static ClockQuality Unknown => new(ClockSource.None, false, uint.MaxValue);
+
+    /// <summary>The less trustworthy of two qualities: what a span of time covering both can claim.</summary>
+    public static ClockQuality Worse(ClockQuality a, ClockQuality b)
+    {
+        if (a.Synchronized != b.Synchronized)
+            return a.Synchronized ? b : a;
+        return a.MaxErrorMs >= b.MaxErrorMs ? a : b;
+    }
 }

@@ -1,0 +1,159 @@
+using CeAgent.Shared.MapE;
+using CeAgent.Shared.Summary;
+using CeAgent.Shared.Time;
+
+namespace CeAgent.Aggregation;
+
+/// <summary>
+/// Turns the flow tracker's opens and closes into per-window summaries. Windows are aligned to UTC; a flow
+/// counts in every window during which it was alive; a window in which nothing was alive and nothing was
+/// lost produces no summary. Pure: time comes in with the events and with <see cref="Advance"/>.
+/// Events are expected in time order; one that is late (before the current window) is applied to the
+/// current window, because earlier windows may already be signed and sent.
+/// </summary>
+public sealed class WindowAggregator
+{
+    private readonly PortSet _ports;
+    private readonly byte[] _filterKey;
+    private readonly int _p;
+    private readonly long _windowMs;
+    private readonly Dictionary<ulong, OpenFlow> _open = [];
+    private readonly ProtoState[] _protos;
+    private readonly HashSet<FlowKey> _keys = [];
+    private readonly Queue<WindowSummary> _completed = new();
+    private long _windowStartMs = long.MinValue;
+    private uint _lost, _resyncs, _exhausted;
+    private ClockQuality _clock = ClockQuality.Unknown, _windowClock = ClockQuality.Unknown;
+
+    public int WindowSeconds { get; }
+    public int OpenFlows => _open.Count;
+    public long OutsideSet { get; private set; }
+
+    public WindowAggregator(PortSet ports, byte[] filterKey, int windowSeconds = 60, int p = GolombSet.DefaultP)
+    {
+        if (windowSeconds is < 1 or > SummaryLimits.MaxWindowSeconds || 86400 % windowSeconds != 0)
+            throw new ArgumentOutOfRangeException(nameof(windowSeconds), windowSeconds, "window length must divide a day and be 1..3600 s");
+        if (filterKey.Length != 16)
+            throw new ArgumentException("the filter key has 16 bytes", nameof(filterKey));
+        _ports = ports;
+        _filterKey = filterKey;
+        _p = p;
+        WindowSeconds = windowSeconds;
+        _windowMs = windowSeconds * 1000L;
+        _protos = [new ProtoState(Proto.Icmp, ports.Count), new ProtoState(Proto.Tcp, ports.Count), new ProtoState(Proto.Udp, ports.Count)];
+    }
+
+    public void Open(ulong id, Proto proto, int publicPort, FlowKey destination, long atMs)
+    {
+        int index = _ports.IndexOf(publicPort);
+        if (index < 0)
+        {
+            OutsideSet++;
+            return;
+        }
+        MoveTo(atMs);
+        if (_open.ContainsKey(id))
+            return; // a dump after a resync reports flows the tracker already had
+        _open[id] = new OpenFlow(State(proto), index, destination);
+        State(proto).Open(index);
+        _keys.Add(destination);
+    }
+
+    public void Close(ulong id, long atMs)
+    {
+        MoveTo(atMs);
+        if (_open.Remove(id, out OpenFlow f))
+            f.Proto.Close(f.PortIndex);
+    }
+
+    public void CountLost(uint events, long atMs)
+    {
+        MoveTo(atMs);
+        _lost += events;
+    }
+
+    public void CountResync(long atMs)
+    {
+        MoveTo(atMs);
+        _resyncs++;
+    }
+
+    public void CountExhausted(uint times, long atMs)
+    {
+        MoveTo(atMs);
+        _exhausted += times;
+    }
+
+    /// <summary>The clock's quality from now on; a window reports the worst it was given while open.</summary>
+    public void SetClock(ClockQuality clock)
+    {
+        _clock = clock;
+        _windowClock = ClockQuality.Worse(_windowClock, clock);
+    }
+
+    /// <summary>Closes every window that ended at or before <paramref name="nowMs"/>.</summary>
+    public void Advance(long nowMs, ClockQuality clock)
+    {
+        SetClock(clock);
+        MoveTo(nowMs);
+    }
+
+    /// <summary>Closes the current window early, at shutdown, so it is spooled and not lost.</summary>
+    public void Flush(ClockQuality clock)
+    {
+        SetClock(clock);
+        if (_windowStartMs != long.MinValue)
+            CloseWindow();
+    }
+
+    public bool TryTake(out WindowSummary summary) => _completed.TryDequeue(out summary!);
+
+    private void MoveTo(long atMs)
+    {
+        long start = Math.DivRem(atMs, _windowMs, out long rem) * _windowMs - (rem < 0 ? _windowMs : 0);
+        if (_windowStartMs == long.MinValue)
+        {
+            _windowStartMs = start;
+            _windowClock = _clock;
+            return;
+        }
+        while (_windowStartMs < start)
+        {
+            CloseWindow();
+            // Nothing open: the windows in between are idle, jump straight to the event's window.
+            _windowStartMs = _open.Count == 0 ? start : _windowStartMs + _windowMs;
+        }
+    }
+
+    private void CloseWindow()
+    {
+        bool active = _keys.Count > 0 || _lost + _resyncs + _exhausted > 0;
+        if (active)
+        {
+            var protos = new List<ProtoUsage>(3);
+            foreach (ProtoState s in _protos)
+                if (s.Touched)
+                    protos.Add(s.Usage());
+            _completed.Enqueue(new WindowSummary(_windowStartMs / 1000, (uint)WindowSeconds, _windowClock, protos,
+                _exhausted, _lost, _resyncs, GolombSet.Build(_filterKey, _windowStartMs / 1000, _keys, _p)));
+        }
+        // The next window starts with what is still open.
+        _keys.Clear();
+        foreach (ProtoState s in _protos)
+            s.StartWindow();
+        foreach (OpenFlow f in _open.Values)
+            _keys.Add(f.Destination);
+        _lost = _resyncs = _exhausted = 0;
+        _windowClock = _clock;
+    }
+
+    private ProtoState State(Proto proto) => proto switch
+    {
+        Proto.Icmp => _protos[0],
+        Proto.Tcp => _protos[1],
+        Proto.Udp => _protos[2],
+        _ => throw new ArgumentOutOfRangeException(nameof(proto), proto, "only ICMP, TCP and UDP are NAT'd into the port set"),
+    };
+
+    private readonly record struct OpenFlow(ProtoState Proto, int PortIndex, FlowKey Destination);
+}

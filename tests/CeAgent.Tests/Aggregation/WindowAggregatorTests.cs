@@ -1,0 +1,184 @@
+using System.Net;
+using CeAgent.Aggregation;
+using CeAgent.Shared.MapE;
+using CeAgent.Shared.Summary;
+using CeAgent.Shared.Time;
+
+namespace CeAgent.Tests.Aggregation;
+
+public class WindowAggregatorTests
+{
+    private static readonly PortSet Ports = PortSet.For(4, 8, 0x34);
+    private static readonly byte[] Key = [.. Enumerable.Range(0, 16).Select(i => (byte)(i * 7))];
+    private static readonly ClockQuality Good = new(ClockSource.Ntp, true, 20);
+    private const long T0 = 1_795_000_020_000; // a window boundary, in ms
+
+    private static FlowKey Dst(int i) => new(new IPAddress([203, 0, 113, (byte)i]), 443, Proto.Tcp);
+
+    private static List<WindowSummary> Drain(WindowAggregator a)
+    {
+        var list = new List<WindowSummary>();
+        while (a.TryTake(out WindowSummary w))
+            list.Add(w);
+        return list;
+    }
+
+    private static bool Bit(WindowSummary w, Proto p, int index) =>
+        w.Protocols.Single(u => u.Proto == p).PortBitmap[index >> 3] is var b && (b & (0x80 >> (index & 7))) != 0;
+
+    [Fact]
+    public void A_flow_counts_in_every_window_it_is_alive()
+    {
+        var a = new WindowAggregator(Ports, Key);
+        a.SetClock(Good);
+        a.Open(1, Proto.Tcp, Ports.PortAt(5), Dst(1), T0 + 10_000);
+        a.Close(1, T0 + 150_000);
+        a.Advance(T0 + 300_000, Good);
+        List<WindowSummary> ws = Drain(a);
+        Assert.Equal([T0 / 1000, T0 / 1000 + 60, T0 / 1000 + 120], ws.Select(w => w.StartUnix));
+        Assert.All(ws, w => Assert.True(Bit(w, Proto.Tcp, 5)));
+        Assert.All(ws, w => Assert.True(GolombSet.Contains(w.Filter, Key, w.StartUnix, Dst(1))));
+        Assert.Equal([1u, 0u, 0u], ws.Select(w => w.Protocols[0].NewFlows));
+        Assert.All(ws, w => Assert.Equal(Good, w.Clock));
+    }
+
+    [Fact]
+    public void Idle_windows_produce_nothing()
+    {
+        var a = new WindowAggregator(Ports, Key);
+        a.Open(1, Proto.Udp, Ports.PortAt(0), Dst(1), T0);
+        a.Close(1, T0 + 1_000);
+        a.Open(2, Proto.Udp, Ports.PortAt(1), Dst(2), T0 + 600_000);
+        a.Close(2, T0 + 601_000);
+        a.Advance(T0 + 3_600_000, Good);
+        Assert.Equal([T0 / 1000, T0 / 1000 + 600], Drain(a).Select(w => w.StartUnix));
+    }
+
+    [Fact]
+    public void Peak_counts_ports_not_flows_and_new_flows_are_per_window()
+    {
+        var a = new WindowAggregator(Ports, Key);
+        a.Open(1, Proto.Tcp, Ports.PortAt(0), Dst(1), T0 + 1);
+        a.Open(2, Proto.Tcp, Ports.PortAt(0), Dst(2), T0 + 2); // same public port, other destination
+        a.Open(3, Proto.Tcp, Ports.PortAt(1), Dst(3), T0 + 3);
+        a.Close(1, T0 + 4);
+        a.Close(3, T0 + 5);
+        a.Open(4, Proto.Tcp, Ports.PortAt(2), Dst(4), T0 + 6);
+        a.Advance(T0 + 60_000, Good);
+        WindowSummary w = Assert.Single(Drain(a));
+        ProtoUsage tcp = Assert.Single(w.Protocols);
+        Assert.Equal(4u, tcp.NewFlows);
+        Assert.Equal(2u, tcp.PeakPorts);
+        Assert.True(Bit(w, Proto.Tcp, 0) && Bit(w, Proto.Tcp, 1) && Bit(w, Proto.Tcp, 2));
+        Assert.False(Bit(w, Proto.Tcp, 3));
+        Assert.Equal(4, w.Filter.Count);
+    }
+
+    [Fact]
+    public void Losses_alone_make_a_window_and_counters_reset()
+    {
+        var a = new WindowAggregator(Ports, Key);
+        a.CountLost(17, T0 + 5);
+        a.CountResync(T0 + 6);
+        a.CountExhausted(2, T0 + 7);
+        a.Advance(T0 + 180_000, Good);
+        WindowSummary w = Assert.Single(Drain(a));
+        Assert.Equal((17u, 1u, 2u), (w.LostEvents, w.Resyncs, w.Exhausted));
+        Assert.Empty(w.Protocols);
+        Assert.Equal(0, w.Filter.Count);
+    }
+
+    [Fact]
+    public void Ports_outside_the_set_and_repeated_opens_are_ignored()
+    {
+        var a = new WindowAggregator(Ports, Key);
+        a.Open(1, Proto.Tcp, 80, Dst(1), T0);
+        a.Open(2, Proto.Tcp, Ports.PortAt(9), Dst(2), T0);
+        a.Open(2, Proto.Tcp, Ports.PortAt(9), Dst(2), T0 + 1);
+        Assert.Equal(1, a.OutsideSet);
+        Assert.Equal(1, a.OpenFlows);
+        a.Flush(Good);
+        WindowSummary w = Assert.Single(Drain(a));
+        Assert.Equal(1u, w.Protocols[0].NewFlows);
+    }
+
+    [Fact]
+    public void Summaries_encode_under_the_real_codec()
+    {
+        var a = new WindowAggregator(Ports, Key);
+        a.Open(1, Proto.Icmp, Ports.PortAt(3), Dst(1), T0);
+        a.Flush(Good);
+        WindowSummary w = Assert.Single(Drain(a));
+        var ctx = new MapeContext(0xC0000212, 32, 0x34, MapRule.Parse("2001:db8::/40", "192.0.2.0/24", 16, 4));
+        var m = new SummaryMessage("ce-1", 1, [], ctx, [w], 0);
+        Assert.Equal(SummaryCodec.Encode(m), SummaryCodec.Encode(SummaryCodec.Decode(SummaryCodec.Encode(m))));
+    }
+
+    [Fact]
+    public void A_window_reports_the_worst_clock_it_saw()
+    {
+        var a = new WindowAggregator(Ports, Key);
+        a.SetClock(Good);
+        a.Open(1, Proto.Tcp, Ports.PortAt(1), Dst(1), T0 + 1);
+        var bad = new ClockQuality(ClockSource.None, false, 90_000);
+        a.SetClock(bad);
+        a.SetClock(Good);
+        a.Advance(T0 + 60_000, Good);
+        a.Advance(T0 + 120_000, Good);
+        List<WindowSummary> ws = Drain(a);
+        Assert.Equal([bad, Good], ws.Select(w => w.Clock));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(61)]
+    [InlineData(7200)]
+    public void Bad_window_lengths_are_refused(int seconds) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WindowAggregator(Ports, Key, seconds));
+
+    /// <summary>Random flows against a brute-force oracle: per window, the ports and destinations alive.</summary>
+    [Theory]
+    [InlineData(1, 10)]
+    [InlineData(2, 60)]
+    [InlineData(3, 300)]
+    public void Matches_a_brute_force_oracle(int seed, int windowSeconds)
+    {
+        var rng = new Random(seed);
+        long windowMs = windowSeconds * 1000L;
+        var flows = Enumerable.Range(0, 400).Select(i =>
+        {
+            long start = T0 + rng.NextInt64(0, 3_600_000);
+            long end = start + (rng.Next(4) == 0 ? rng.NextInt64(0, 1_800_000) : rng.NextInt64(0, 20_000));
+            return (Id: (ulong)i, Port: rng.Next(Ports.Count), Dst: Dst(rng.Next(40)), Start: start, End: end);
+        }).ToList();
+        var events = flows.SelectMany(f => new[] { (At: f.Start, Open: true, F: f), (At: f.End, Open: false, F: f) })
+            .OrderBy(e => e.At).ThenBy(e => e.Open ? 1 : 0).ToList();
+        var a = new WindowAggregator(Ports, Key, windowSeconds);
+        foreach (var e in events)
+            if (e.Open)
+                a.Open(e.F.Id, Proto.Udp, Ports.PortAt(e.F.Port), e.F.Dst, e.At);
+            else
+                a.Close(e.F.Id, e.At);
+        a.Advance(T0 + 10_000_000, Good);
+        List<WindowSummary> got = Drain(a);
+
+        long first = T0 / windowMs, last = (T0 + 10_000_000) / windowMs;
+        var expected = new List<long>();
+        for (long w = first; w < last; w++)
+        {
+            long from = w * windowMs, to = from + windowMs - 1;
+            var alive = flows.Where(f => f.Start <= to && f.End >= from).ToList();
+            if (alive.Count == 0)
+                continue;
+            expected.Add(from / 1000);
+            WindowSummary s = got.Single(x => x.StartUnix == from / 1000);
+            var ports = alive.Select(f => f.Port).ToHashSet();
+            for (int i = 0; i < Ports.Count; i++)
+                Assert.Equal(ports.Contains(i), Bit(s, Proto.Udp, i));
+            Assert.Equal(alive.Select(f => f.Dst).Distinct().Count(), s.Filter.Count);
+            Assert.All(alive, f => Assert.True(GolombSet.Contains(s.Filter, Key, s.StartUnix, f.Dst)));
+            Assert.Equal((uint)alive.Count(f => f.Start >= from), s.Protocols[0].NewFlows);
+        }
+        Assert.Equal(expected, got.Select(w => w.StartUnix));
+    }
+}
