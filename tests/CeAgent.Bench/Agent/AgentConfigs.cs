@@ -5,8 +5,11 @@ public static class AgentConfigs
 {
     public static IReadOnlyList<IAgentConfig> Sweep { get; } =
     [
+        new SummaryConfig(60, 17, 10),
+        new SummaryConfig(60, 17, 1),
+        new SummaryConfig(30, 17, 10),
+        new SummaryConfig(300, 17, 1),
+        new SummaryConfig(60, 14, 10),
         new IdealWindowConfig(60),
-        new IdealWindowConfig(10),
-        new IdealWindowConfig(300),
     ];
 }

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Security.Cryptography;
+using CeAgent.Aggregation;
+using CeAgent.Bench.Baselines;
+using CeAgent.Bench.Evaluation;
+using CeAgent.Bench.Queries;
+using CeAgent.Bench.Workload;
+using CeAgent.Shared.MapE;
+using CeAgent.Shared.Summary;
+using CeAgent.Shared.Time;
+
+namespace CeAgent.Bench.Agent;
+
+/// <summary>
+/// The real thing: every household's flows go through the agent's WindowAggregator, the windows are
+/// encoded, batched and signed as the CE would publish them (bytes counted from the signed messages),
+/// and requests are answered with the resolver's own window test (WindowMatch).
+/// </summary>
+public sealed record SummaryConfig(int WindowSeconds, int P, int Batch, uint ClockErrorMs = 50) : IAgentConfig
+{
+    /// <summary>The simulated day's UTC midnight (2026-11-18).</summary>
+    public const long DayStartMs = 1_794_960_000_000;
+    private static readonly byte[] FilterKey = [.. Enumerable.Range(0, 16).Select(i => (byte)(0x5a ^ i))];
+
+    public string Describe() => $"summaries, {WindowSeconds} s windows, P={P}, {Batch} window(s) a message";
+
+    public AgentOutcome Record(World world, SessionIndex index)
+    {
+        int n = world.Params.Households;
+        var windows = new Dictionary<long, WindowSummary>[n];
+        var bytes = new double[n];
+        var clock = new ClockQuality(ClockSource.Ntp, true, ClockErrorMs);
+        var rule = MapRule.Parse("2001:db8::/40", "192.0.2.0/24", 8 + world.Params.PsidLength, world.Params.PsidOffset);
+        Parallel.For(0, n, () => ECDsa.Create(ECCurve.NamedCurves.nistP256), (h, _, key) =>
+        {
+            var ports = PortSet.For(world.Params.PsidOffset, world.Params.PsidLength, h);
+            var list = Aggregate(world.Flows[h], ports, clock);
+            windows[h] = list.ToDictionary(w => w.StartUnix);
+            bytes[h] = SignedBytes(list, new MapeContext(0xC0000212, 32, h, rule), key) * world.Params.DayScale;
+            return key;
+        }, key => key.Dispose());
+        return new AgentOutcome(Describe(), new Source(this, windows, world.Params), bytes);
+    }
+
+    private List<WindowSummary> Aggregate(Flow[] flows, PortSet ports, ClockQuality clock)
+    {
+        var agg = new WindowAggregator(ports, FilterKey, WindowSeconds, P);
+        agg.SetClock(clock);
+        var events = new List<(long At, int Flow, bool Open)>(flows.Length * 2);
+        for (int i = 0; i < flows.Length; i++)
+        {
+            events.Add((DayStartMs + flows[i].StartMs, i, true));
+            events.Add((DayStartMs + flows[i].EndMs, i, false));
+        }
+        events.Sort((a, b) => a.At != b.At ? a.At.CompareTo(b.At) : b.Open.CompareTo(a.Open));
+        var result = new List<WindowSummary>();
+        foreach (var (at, i, open) in events)
+        {
+            if (open)
+                agg.Open((ulong)i, (Proto)flows[i].Dest.Proto, flows[i].PublicPort, Key(flows[i].Dest), at);
+            else
+                agg.Close((ulong)i, at);
+            while (agg.TryTake(out WindowSummary w))
+                result.Add(w);
+        }
+        agg.Flush(clock);
+        while (agg.TryTake(out WindowSummary w))
+            result.Add(w);
+        return result;
+    }
+
+    private long SignedBytes(List<WindowSummary> windows, MapeContext ctx, ECDsa key)
+    {
+        long total = 0;
+        byte[] prev = [];
+        for (int i = 0; i < windows.Count; i += Batch)
+        {
+            var m = new SummaryMessage("ce-bench-0001", (ulong)i, prev, ctx, windows.GetRange(i, Math.Min(Batch, windows.Count - i)), 0);
+            byte[] signed = CoseSign1.Sign(SummaryCodec.Encode(m), m.CeId, key);
+            prev = SummaryChain.Hash(signed);
+            total += signed.Length;
+        }
+        return total;
+    }
+
+    internal static FlowKey Key(DestKey d) =>
+        new(new IPAddress([(byte)(d.Ip >> 24), (byte)(d.Ip >> 16), (byte)(d.Ip >> 8), (byte)d.Ip]), d.Port, (Proto)d.Proto);
+
+    private sealed class Source(SummaryConfig c, Dictionary<long, WindowSummary>[] windows, WorkloadParams p) : IAttributionSource
+    {
+        public string Name => c.Describe();
+
+        public HouseholdSet Candidates(Observation o)
+        {
+            var set = new HouseholdSet();
+            long from = DayStartMs + o.FromMs, to = DayStartMs + o.ToMs;
+            long firstWindow = (from - c.ClockErrorMs) / 1000 / c.WindowSeconds, lastWindow = (to + c.ClockErrorMs) / 1000 / c.WindowSeconds;
+            FlowKey dst = Key(o.Dest);
+            for (int h = 0; h < windows.Length; h++)
+            {
+                var ports = PortSet.For(p.PsidOffset, p.PsidLength, h);
+                for (long w = firstWindow; w <= lastWindow; w++)
+                    if (windows[h].TryGetValue(w * c.WindowSeconds, out WindowSummary? s)
+                        && WindowMatch.Overlaps(s, from, to)
+                        && WindowMatch.Matches(s, ports, FilterKey, dst, o.SourcePort))
+                    {
+                        set.Add(h);
+                        break;
+                    }
+            }
+            return set;
+        }
+    }
+}
