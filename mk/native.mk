@@ -1,0 +1,58 @@
+# native/: libceagent, the conntrack reader in C. `make native` builds the shared library (tests,
+# development) and the static one (NativeAOT links it in) for the host; `make native ARCH=aarch64`
+# cross-compiles with Debian's gcc-aarch64-linux-gnu (needs `make deps-aarch64` once, for the arm64 -dev
+# packages). `make test-native` runs the C tests against recorded netlink messages.
+DEPS_APT += libmnl-dev pkg-config conntrack
+
+ARCH        ?= $(shell uname -m)
+NATIVE_OUT  := $(BUILD)/native/$(ARCH)
+NATIVE_SRC  := $(wildcard native/src/*.c)
+NATIVE_OBJ  := $(patsubst native/src/%.c,$(NATIVE_OUT)/obj/%.o,$(NATIVE_SRC))
+ifeq ($(ARCH),$(shell uname -m))
+NATIVE_CC   ?= gcc
+NATIVE_PKG  := pkg-config
+else
+NATIVE_CC   := $(ARCH)-linux-gnu-gcc
+NATIVE_PKG  := PKG_CONFIG_LIBDIR=/usr/lib/$(ARCH)-linux-gnu/pkgconfig pkg-config
+endif
+NATIVE_LIBS    = $(shell $(NATIVE_PKG) --libs libmnl)
+NATIVE_CFLAGS  = -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -fvisibility=hidden \
+                 -DCE_VERSION='"0.1.0"' $(shell $(NATIVE_PKG) --cflags libmnl)
+
+.PHONY: native test-native deps-aarch64
+BUILD_PREREQS += native
+native: $(NATIVE_OUT)/libceagent.so $(NATIVE_OUT)/libceagent.a
+
+$(NATIVE_OUT)/obj/%.o: native/src/%.c native/src/internal.h native/include/ceagent.h
+	@mkdir -p $(@D)
+	$(NATIVE_CC) $(NATIVE_CFLAGS) -c $< -o $@
+
+$(NATIVE_OUT)/libceagent.so: $(NATIVE_OBJ) native/libceagent.map
+	$(NATIVE_CC) -shared -Wl,--version-script=native/libceagent.map -Wl,-soname,libceagent.so -o $@ $(NATIVE_OBJ) $(NATIVE_LIBS)
+
+$(NATIVE_OUT)/libceagent.a: $(NATIVE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(NATIVE_OUT)/test_parse: tests/native/test_parse.c $(NATIVE_OUT)/libceagent.a
+	$(NATIVE_CC) $(NATIVE_CFLAGS) -Inative/include $< -o $@ $(NATIVE_OUT)/libceagent.a $(NATIVE_LIBS)
+
+$(NATIVE_OUT)/ce-ct-capture: tests/native/capture.c
+	$(NATIVE_CC) $(NATIVE_CFLAGS) $< -o $@ $(NATIVE_LIBS)
+
+# The same tests once more under AddressSanitizer and UBSan: the parser meets hostile bytes in them.
+$(NATIVE_OUT)/test_parse_asan: tests/native/test_parse.c $(NATIVE_SRC) native/src/internal.h native/include/ceagent.h
+	$(NATIVE_CC) $(filter-out -O2,$(NATIVE_CFLAGS)) -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	  -Inative/include $< $(NATIVE_SRC) -o $@ $(NATIVE_LIBS)
+
+TEST_TARGETS += test-native
+test-native: $(NATIVE_OUT)/test_parse $(NATIVE_OUT)/test_parse_asan
+	@mkdir -p $(RESULTS)
+	@set -o pipefail; $(NATIVE_OUT)/test_parse tests/native/data $(RESULTS)/native.count | grep -v '^event'
+	@set -o pipefail; $(NATIVE_OUT)/test_parse_asan tests/native/data $(RESULTS)/native-asan.count | grep -v '^event'
+
+# The arm64 -dev packages beside the host's (Debian multiarch), for `make native ARCH=aarch64`.
+deps-aarch64:
+	dpkg --add-architecture arm64
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc-aarch64-linux-gnu \
+	  libmnl-dev:arm64 qemu-user
