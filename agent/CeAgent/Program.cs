@@ -8,5 +8,6 @@ return CommandTable.Dispatch(
     [
         MapeCommand.Definition,
         KeyCommand.Definition,
+        FlowsCommand.Definition,
     ],
     args);

@@ -57,6 +57,9 @@ CE_API int ce_ct_fd(const struct ce_ct *ct);
 /* Reads what is queued, up to max records. Returns the count (0 when nothing is waiting), or -1 with
  * errno ENOBUFS after a loss (the kernel's counter is in ce_ct_lost), or another errno. */
 CE_API int ce_ct_read(struct ce_ct *ct, struct ce_ct_record *out, int max);
+/* After ENOBUFS: discards every queued event (they predate the dump that must follow), which also lets
+ * the kernel report the next overrun. Returns the number of datagrams discarded. */
+CE_API int ce_ct_drain(struct ce_ct *ct);
 /* Events the kernel reported as lost (ENOBUFS occurrences) since open. */
 CE_API uint64_t ce_ct_losses(const struct ce_ct *ct);
 CE_API void ce_ct_close(struct ce_ct *ct);

@@ -94,6 +94,27 @@ int ce_ct_read(struct ce_ct *ct, struct ce_ct_record *out, int max)
 	return n;
 }
 
+int ce_ct_drain(struct ce_ct *ct)
+{
+	int n = 0;
+	if (ct == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	ct->pending_loss = 0;
+	for (;;) {
+		ssize_t len = mnl_socket_recvfrom(ct->nl, ct->buf, sizeof(ct->buf));
+		if (len >= 0) {
+			n++;
+			continue;
+		}
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return n;
+		if (errno != ENOBUFS && errno != EINTR)
+			return -1;
+	}
+}
+
 uint64_t ce_ct_losses(const struct ce_ct *ct)
 {
 	return ct == NULL ? 0 : ct->losses;

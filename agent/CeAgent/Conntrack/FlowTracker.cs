@@ -1,0 +1,132 @@
+using CeAgent.Shared.MapE;
+using CeAgent.Shared.Summary;
+
+namespace CeAgent.Conntrack;
+
+/// <summary>A flow the tracker holds: NAT'd onto the CE's address and a port of its set.</summary>
+public readonly record struct TrackedFlow(uint Id, Proto Proto, int PublicPort, FlowKey Destination, long StartNs);
+
+/// <summary>Where the tracker's view goes: the window aggregator in the agent, a printer in `flows`.</summary>
+public interface IFlowSink
+{
+    void Opened(in TrackedFlow flow, long atNs);
+    /// <param name="estimated">The close was not seen (events were lost); atNs is an estimate.</param>
+    void Closed(in TrackedFlow flow, long atNs, bool estimated);
+}
+
+/// <summary>
+/// The CE's view of its port set, built from conntrack events. Flows that were not translated onto the
+/// CE's public address and port set (LAN-to-router traffic, other protocols) are ignored and counted.
+/// After lost events, <see cref="Resync"/> reconciles with a table dump: flows that vanished in the gap
+/// are closed at the gap's midpoint and marked estimated; flows that appeared are opened at their kernel
+/// start. A DESTROY for a flow never seen opened (its NEW was lost, or it predates the agent) opens and
+/// closes it with the kernel's own times. Pure: no I/O, time comes with the events.
+/// </summary>
+public sealed class FlowTracker(uint publicAddress, PortSet ports, IFlowSink sink)
+{
+    private readonly Dictionary<uint, TrackedFlow> _open = [];
+    private readonly int[][] _holders = [new int[ports.Count], new int[ports.Count], new int[ports.Count]];
+    private readonly int[] _inUse = new int[3];
+    private long _lastEventNs;
+    private HashSet<uint> _closedByEstimate = [];
+
+    public long Events { get; private set; }
+    public long Losses { get; private set; }
+    public long Resyncs { get; private set; }
+    public long OutsideSet { get; private set; }
+    public long EstimatedCloses { get; private set; }
+    public int OpenFlows => _open.Count;
+    public IEnumerable<TrackedFlow> Flows => _open.Values;
+
+    public int PortsInUse(Proto proto) => _inUse[Slot(proto)];
+
+    public bool InUse(Proto proto, int port) => ports.IndexOf(port) is >= 0 and var i && _holders[Slot(proto)][i] > 0;
+
+    public void Apply(in FlowEvent e)
+    {
+        Events++;
+        _lastEventNs = Math.Max(_lastEventNs, e.Kind == FlowEventKind.Destroy ? e.StopNs : e.StartNs);
+        if (!Belongs(e, out Proto proto))
+        {
+            OutsideSet++;
+            return;
+        }
+        switch (e.Kind)
+        {
+            case FlowEventKind.New or FlowEventKind.Dump:
+                Open(e, proto, e.StartNs);
+                break;
+            case FlowEventKind.Destroy:
+                if (_closedByEstimate.Remove(e.Id))
+                    return; // already closed by the last resync; this is its late DESTROY
+                if (!_open.ContainsKey(e.Id))
+                    Open(e, proto, e.StartNs);
+                Close(e.Id, e.StopNs > 0 ? e.StopNs : e.StartNs, estimated: false);
+                break;
+        }
+    }
+
+    /// <summary>Events were lost (ENOBUFS).</summary>
+    public void CountLoss() => Losses++;
+
+    /// <summary>Reconciles with a dump taken at <paramref name="nowNs"/> after a loss.</summary>
+    /// <returns>(flows closed by estimate, flows opened late).</returns>
+    public (int Closed, int Opened) Resync(IEnumerable<FlowEvent> dump, long nowNs)
+    {
+        Resyncs++;
+        var present = new HashSet<uint>();
+        int opened = 0;
+        foreach (FlowEvent e in dump)
+        {
+            if (!Belongs(e, out Proto proto))
+                continue;
+            present.Add(e.Id);
+            if (!_open.ContainsKey(e.Id))
+            {
+                Open(e, proto, e.KernelStart ? e.StartNs : nowNs);
+                opened++;
+            }
+        }
+        long estimate = _lastEventNs == 0 ? nowNs : _lastEventNs + (nowNs - _lastEventNs) / 2;
+        var gone = _open.Keys.Where(id => !present.Contains(id)).ToList();
+        foreach (uint id in gone)
+            Close(id, Math.Max(estimate, _open[id].StartNs), estimated: true);
+        _closedByEstimate = [.. gone];
+        EstimatedCloses += gone.Count;
+        _lastEventNs = Math.Max(_lastEventNs, nowNs);
+        return (gone.Count, opened);
+    }
+
+    private bool Belongs(in FlowEvent e, out Proto proto)
+    {
+        proto = e.Proto ?? default;
+        return e.Proto is not null && e.PublicAddress == publicAddress && e.IsIpv4Snat && ports.Contains(e.PublicPort);
+    }
+
+    private void Open(in FlowEvent e, Proto proto, long atNs)
+    {
+        if (_open.ContainsKey(e.Id))
+            return; // the dump and the subscription overlap at start-up: one flow, reported once
+        var f = new TrackedFlow(e.Id, proto, e.PublicPort, e.Destination, atNs);
+        _open[e.Id] = f;
+        if (_holders[Slot(proto)][ports.IndexOf(e.PublicPort)]++ == 0)
+            _inUse[Slot(proto)]++;
+        sink.Opened(f, atNs);
+    }
+
+    private void Close(uint id, long atNs, bool estimated)
+    {
+        if (!_open.Remove(id, out TrackedFlow f))
+            return;
+        if (--_holders[Slot(f.Proto)][ports.IndexOf(f.PublicPort)] == 0)
+            _inUse[Slot(f.Proto)]--;
+        sink.Closed(f, atNs, estimated);
+    }
+
+    private static int Slot(Proto p) => p switch
+    {
+        Proto.Icmp => 0,
+        Proto.Tcp => 1,
+        _ => 2,
+    };
+}
