@@ -9,5 +9,6 @@ return CommandTable.Dispatch(
         MapeCommand.Definition,
         KeyCommand.Definition,
         FlowsCommand.Definition,
+        ClockCommand.Definition,
     ],
     args);
