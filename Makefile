@@ -18,6 +18,8 @@ DEPS_APT := make gcc pkg-config iproute2
 BUILD_PREREQS :=
 # Test targets `make test` runs after the xunit suites.
 TEST_TARGETS :=
+# Install steps beyond Debian packages of the host's architecture (fragments append targets).
+DEPS_EXTRA :=
 
 include $(sort $(wildcard mk/*.mk))
 
@@ -26,6 +28,7 @@ all: build
 
 deps:
 	@bash tools/deps.sh $(DEPS_APT)
+	@$(if $(DEPS_EXTRA),$(MAKE) --no-print-directory $(DEPS_EXTRA))
 
 build: $(BUILD_PREREQS)
 	$(DOTNET) build CeAgent.sln -c $(CONFIG) -nologo -v quiet -clp:NoSummary

@@ -50,9 +50,32 @@ test-native: $(NATIVE_OUT)/test_parse $(NATIVE_OUT)/test_parse_asan
 	@set -o pipefail; $(NATIVE_OUT)/test_parse tests/native/data $(RESULTS)/native.count | grep -v '^event'
 	@set -o pipefail; $(NATIVE_OUT)/test_parse_asan tests/native/data $(RESULTS)/native-asan.count | grep -v '^event'
 
-# The arm64 -dev packages beside the host's (Debian multiarch), for `make native ARCH=aarch64`.
+# The arm64 -dev packages beside the host's (Debian multiarch), for `make native ARCH=aarch64`; `make deps`
+# runs this too. Idempotent.
+DEPS_EXTRA += deps-aarch64
 deps-aarch64:
-	dpkg --add-architecture arm64
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc-aarch64-linux-gnu \
-	  libmnl-dev:arm64 qemu-user
+	@if dpkg-query -W -f='$${Status}' libmnl-dev:arm64 2>/dev/null | grep -q 'install ok installed' \
+	    && command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/null; then \
+	  echo "deps: arm64 cross toolchain present"; \
+	else \
+	  dpkg --add-architecture arm64 && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc-aarch64-linux-gnu \
+	    libc6-dev-arm64-cross libmnl-dev:arm64 qemu-user; \
+	fi
+
+# The aarch64 build's parser tests, run under qemu-user.
+TEST_TARGETS += test-native-aarch64
+test-native-aarch64:
+	@if ! command -v aarch64-linux-gnu-gcc >/dev/null || ! command -v qemu-aarch64 >/dev/null; then \
+	  echo "SKIP: test-native-aarch64: no aarch64 cross compiler or qemu-user (make deps-aarch64)"; exit 0; fi; \
+	$(MAKE) --no-print-directory ARCH=aarch64 build/native/aarch64/test_parse >/dev/null && mkdir -p $(RESULTS) && \
+	set -o pipefail && qemu-aarch64 -L /usr/aarch64-linux-gnu build/native/aarch64/test_parse tests/native/data \
+	  $(RESULTS)/native-aarch64.count | grep -v '^event' | sed 's/^native:/native (aarch64 under qemu):/'
+
+# make bench-conntrack: ingest throughput and CPU against conntrack-tools, and the highest zero-loss rate.
+DEPS_APT += time bc
+.PHONY: bench-conntrack
+$(NATIVE_OUT)/ce-flowgen: tests/native/flowgen.c
+	$(NATIVE_CC) -O2 -Wall -Wextra -Werror $< -o $@
+bench-conntrack: build $(NATIVE_OUT)/ce-flowgen
+	bash tools/bench-conntrack.sh

@@ -12,13 +12,14 @@ internal static class FlowsCommand
 {
     public static Command Definition { get; } = new("flows", "show NAT'd flows as the agent sees them (new/destroy events, or --dump)",
         $"""
-        usage: ce-agent flows [--json] [--count N] [--dump] [--rcvbuf BYTES] [--until-idle S]
+        usage: ce-agent flows [--json] [--count N] [--dump] [--rcvbuf BYTES] [--until-idle S] [--quiet]
                               [{MapRuleArgs.Usage} --prefix PD]
           --json         one JSON object a line
           --count N      exit after N events
           --dump         print the current table and exit
           --rcvbuf       the event socket's receive buffer (default {ConntrackSource.DefaultReceiveBuffer})
           --until-idle   exit after S seconds without events
+          --quiet        no line per event; at exit, the counts (for benchmarks)
           MAP-E options  also track the CE's port set: after lost events, resync from a dump and report it,
                          and print the tracker's counters at exit
         """,
@@ -26,13 +27,13 @@ internal static class FlowsCommand
 
     private static int Run(string[] argv)
     {
-        CliArgs args = CliArgs.Parse(argv, "json", "dump");
-        bool json = args.Flag("json"), dump = args.Flag("dump");
+        CliArgs args = CliArgs.Parse(argv, "json", "dump", "quiet");
+        bool json = args.Flag("json"), dump = args.Flag("dump"), quiet = args.Flag("quiet");
         int count = args.GetInt("count", 1) ?? int.MaxValue;
         int rcvbuf = args.GetInt("rcvbuf", 1024) ?? ConntrackSource.DefaultReceiveBuffer;
         int idle = args.GetInt("until-idle", 1) ?? 0;
         FlowTracker? tracker = null;
-        var printer = new Printer(json);
+        var printer = new Printer(json, quiet);
         if (args.Get("rule6") is not null || args.Get("prefix") is not null)
         {
             MapeParams p = MapeCalculator.Derive(MapRuleArgs.Read(args), Ipv6Prefix.Parse(args.Require("prefix"), "prefix"));
@@ -79,6 +80,8 @@ internal static class FlowsCommand
         }
         if (tracker is not null)
             printer.Tracker(tracker);
+        else if (quiet)
+            Console.Out.WriteLine($"events {seen}, kernel-reported losses {source.KernelLosses}");
         return 0;
     }
 
@@ -88,10 +91,12 @@ internal static class FlowsCommand
         public void Closed(in TrackedFlow flow, long atNs, bool estimated) { }
     }
 
-    private sealed class Printer(bool json)
+    private sealed class Printer(bool json, bool quiet)
     {
         public void Event(in FlowEvent e)
         {
+            if (quiet)
+                return;
             string kind = e.Kind switch { FlowEventKind.New => "new", FlowEventKind.Destroy => "destroy", _ => "flow" };
             string proto = e.Proto?.ToString().ToLowerInvariant() ?? e.L4Proto.ToString(System.Globalization.CultureInfo.InvariantCulture);
             string? stop = e.Kind == FlowEventKind.Destroy ? Rfc3339.FromUnixNs(e.StopNs) : null;
