@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using CeAgent.Interop.Mqtt;
+using CeAgent.Spool;
+using CeAgent.TestKit;
+using CeAgent.Transport;
+
+namespace CeAgent.Tests.Transport;
+
+/// <summary>Spool to a real mosquitto over TLS with client certificates.</summary>
+public sealed class TransportTests : IDisposable
+{
+    private readonly TestCerts _certs = new();
+    private readonly string _spoolDir = Path.Combine(Path.GetTempPath(), "ce-spool-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        _certs.Dispose();
+        if (Directory.Exists(_spoolDir))
+            Directory.Delete(_spoolDir, true);
+    }
+
+    private MqttClient Client(MosquittoBroker b, string id)
+    {
+        var (cert, key) = _certs.Client(id);
+        return new MqttClient(new MqttOptions(id, "127.0.0.1", b.Port, _certs.CaCert, cert, key));
+    }
+
+    /// <summary>Collects what the collector identity receives, keyed by the first 8 payload bytes.</summary>
+    private static void Drain(MqttClient c, Dictionary<string, int> got)
+    {
+        while (c.Events.TryRead(out MqttEvent? e))
+            if (e is MqttReceived m)
+                got[Convert.ToHexString(m.Payload, 0, 8)] = got.GetValueOrDefault(Convert.ToHexString(m.Payload, 0, 8)) + 1;
+    }
+
+    private static SpoolRecord Rec(ulong seq) => new(seq, [.. BitConverter.GetBytes(seq), .. new byte[200]]);
+
+    private static bool Until(Func<bool> condition, int timeoutMs, Action step)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.ElapsedMilliseconds < timeoutMs)
+        {
+            step();
+            if (condition())
+                return true;
+            Thread.Sleep(20);
+        }
+        return false;
+    }
+
+    [RootFact("mosquitto", "openssl")]
+    public void Every_message_arrives_across_a_broker_restart()
+    {
+        using var broker = new MosquittoBroker(_certs);
+        using var collector = Client(broker, "collector");
+        Assert.True(Until(() => collector.Connected, 10_000, () => { }), "collector did not connect");
+        collector.Subscribe("ce/v1/+/summary");
+        using var spool = new DurableSpool(_spoolDir, 1 << 20, 8192);
+        using var ce = Client(broker, "ce-0001");
+        var pub = new SpoolPublisher(spool, ce, "ce/v1/ce-0001/summary");
+        var got = new Dictionary<string, int>();
+
+        for (ulong i = 1; i <= 100; i++)
+        {
+            spool.Append([Rec(i)]);
+            pub.Pump();
+            Drain(collector, got);
+            if (i == 40)
+            {
+                broker.Stop(); // mid-stream: messages keep going into the spool
+                for (ulong k = 0; k < 3; k++)
+                    pub.Pump();
+            }
+            if (i == 70)
+                broker.Start();
+            Thread.Sleep(10);
+        }
+        Assert.True(Until(() => spool.PendingCount == 0 && got.Count == 100, 60_000, () => { pub.Pump(); Drain(collector, got); }),
+            $"pending {spool.PendingCount}, received {got.Count} of 100; {File.ReadAllText(broker.Log)}");
+        Assert.Equal(100, got.Keys.Count);
+        Assert.True(pub.InFlight == 0);
+    }
+
+    [RootFact("mosquitto", "openssl")]
+    public void A_ce_cannot_publish_under_another_ces_id()
+    {
+        using var broker = new MosquittoBroker(_certs);
+        using var collector = Client(broker, "collector");
+        Assert.True(Until(() => collector.Connected, 10_000, () => { }));
+        collector.Subscribe("ce/v1/+/summary");
+        using var spool = new DurableSpool(_spoolDir, 1 << 20, 8192);
+        using var ce = Client(broker, "ce-0001");
+        var pub = new SpoolPublisher(spool, ce, "ce/v1/ce-0002/summary"); // the other CE's topic
+        spool.Append([Rec(1)]);
+        var got = new Dictionary<string, int>();
+        Assert.True(Until(() => pub.Rejected > 0, 10_000, () => { pub.Pump(); Drain(collector, got); }), "the broker did not refuse");
+        Assert.Equal(0x87, pub.LastRefusal); // MQTT v5: not authorised
+        Thread.Sleep(300);
+        Drain(collector, got);
+        Assert.Empty(got);
+        Assert.Equal(1, spool.PendingCount); // kept, not lost
+    }
+
+    [RootFact("mosquitto", "openssl")]
+    public void A_client_without_a_certificate_of_the_ca_is_refused()
+    {
+        using var broker = new MosquittoBroker(_certs);
+        using var strangers = new TestCerts(); // another CA
+        var (cert, key) = strangers.Client("ce-0001");
+        using var c = new MqttClient(new MqttOptions("ce-0001", "127.0.0.1", broker.Port, _certs.CaCert, cert, key));
+        Assert.False(Until(() => c.Connected, 3_000, () => { }));
+    }
+}
