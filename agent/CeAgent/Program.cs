@@ -10,5 +10,6 @@ return CommandTable.Dispatch(
         KeyCommand.Definition,
         FlowsCommand.Definition,
         ClockCommand.Definition,
+        RunCommand.Definition,
     ],
     args);

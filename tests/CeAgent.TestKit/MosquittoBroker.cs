@@ -16,9 +16,13 @@ public sealed class MosquittoBroker : IDisposable
     public string Dir { get; }
     public string Log => Path.Combine(Dir, "mosquitto.log");
 
-    public MosquittoBroker(TestCerts certs)
+    private readonly NetNs? _ns;
+
+    /// <param name="ns">Run inside this namespace (on its loopback) instead of the test's.</param>
+    public MosquittoBroker(TestCerts certs, NetNs? ns = null)
     {
         Certs = certs;
+        _ns = ns;
         Dir = Path.Combine(certs.Dir, "broker-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(Dir);
         Port = FreePort();
@@ -56,7 +60,8 @@ public sealed class MosquittoBroker : IDisposable
 
     public void Start()
     {
-        _proc = new BackgroundProc("mosquitto", ["-c", Path.Combine(Dir, "mosquitto.conf")]);
+        string[] cmd = ["mosquitto", "-c", Path.Combine(Dir, "mosquitto.conf")];
+        _proc = _ns is null ? new BackgroundProc(cmd[0], cmd[1..]) : new BackgroundProc("ip", ["netns", "exec", _ns.Name, .. cmd]);
         for (int i = 0; i < 100; i++)
         {
             if (Listening())
@@ -81,6 +86,8 @@ public sealed class MosquittoBroker : IDisposable
 
     private bool Listening()
     {
+        if (_ns is not null)
+            return _ns.TryExec($"ss -ltn | grep -q '127.0.0.1:{Port} '").ExitCode == 0;
         try
         {
             using var c = new TcpClient();
@@ -100,6 +107,16 @@ public sealed class MosquittoBroker : IDisposable
         int port = ((IPEndPoint)l.LocalEndpoint).Port;
         l.Stop();
         return port;
+    }
+
+    /// <summary>mosquitto_sub as the collector identity, persistent session, one hex payload a line.</summary>
+    public BackgroundProc Subscribe(string topic, string identity = "collector")
+    {
+        var (cert, key) = Certs.Client(identity);
+        string[] cmd = ["mosquitto_sub", "-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--cafile", Certs.CaCert, "--cert", cert, "--key", key, "-V", "mqttv5", "-q", "1", "-c", "-i", identity + "-sub",
+            "-x", "3600", "-t", topic, "-F", "%x"];
+        return _ns is null ? new BackgroundProc(cmd[0], cmd[1..]) : new BackgroundProc("ip", ["netns", "exec", _ns.Name, .. cmd]);
     }
 
     public void Dispose() => Stop();

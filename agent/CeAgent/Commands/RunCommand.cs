@@ -1,0 +1,53 @@
+using System.Globalization;
+using CeAgent.Config;
+using CeAgent.Service;
+using CeAgent.Shared.Cli;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace CeAgent.Commands;
+
+/// <summary>`ce-agent run`: the CE pipeline as a service.</summary>
+internal static class RunCommand
+{
+    public static Command Definition { get; } = new("run", "run the agent: observe the NAT, sign and publish summaries",
+        $"""
+        usage: ce-agent run [--config PATH] [--ce-id ID] [--broker HOST:PORT] [--spool DIR] [--window S] [--batch N] [--key FILE]
+          --config   the configuration file (default {AgentConfig.DefaultPath}); the options below override it
+        """,
+        Run);
+
+    private static int Run(string[] argv)
+    {
+        CliArgs args = CliArgs.Parse(argv);
+        AgentConfig c = AgentConfig.Load(args.Get("config") ?? AgentConfig.DefaultPath);
+        if (args.Get("ce-id") is { } id)
+            c = c with { CeId = id };
+        if (args.Get("broker") is { } broker)
+        {
+            int colon = broker.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(broker[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port))
+                throw new CliException($"--broker: '{broker}' is not HOST:PORT");
+            c = c with { Broker = c.Broker with { Host = broker[..colon], Port = port } };
+        }
+        if (args.Get("spool") is { } spool)
+            c = c with { Spool = c.Spool with { Dir = spool } };
+        if (args.GetInt("window") is { } w)
+            c = c with { WindowSeconds = w };
+        if (args.GetInt("batch") is { } b)
+            c = c with { BatchWindows = b };
+        if (args.Get("key") is { } key)
+            c = c with { KeyFile = key };
+        args.RejectUnknown();
+        c.Validate(); // a bad configuration fails here, with the field named, before anything starts
+
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(8));
+        builder.Services.AddSingleton(c);
+        builder.Services.AddSingleton(Log.Console());
+        builder.Services.AddHostedService(sp => new AgentService(c, sp.GetRequiredService<Log>(), sp.GetRequiredService<IHostApplicationLifetime>()));
+        using IHost host = builder.Build();
+        host.Run();
+        return Environment.ExitCode;
+    }
+}

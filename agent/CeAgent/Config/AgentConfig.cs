@@ -1,0 +1,135 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CeAgent.Shared.MapE;
+using CeAgent.Shared.Summary;
+
+namespace CeAgent.Config;
+
+/// <summary>The MAP-E part: the rule and the delegated prefix, as the ISP provisions them. (Settable
+/// properties: the JSON source generator would overwrite init-only defaults with zero.)</summary>
+public sealed record MapeConfig
+{
+    public string? Rule6 { get; set; }
+    public string? Rule4 { get; set; }
+    public int? EaLength { get; set; }
+    public int? PsidOffset { get; set; }
+    public int? PsidLength { get; set; }
+    public string? Prefix { get; set; }
+}
+
+public sealed record BrokerConfig
+{
+    public string Host { get; set; } = "127.0.0.1";
+    public int Port { get; set; } = 8883;
+    public string? CaFile { get; set; }
+    public string? CertFile { get; set; }
+    public string? KeyFile { get; set; }
+}
+
+public sealed record SpoolConfig
+{
+    public string Dir { get; set; } = "/var/lib/ce-agent/spool";
+    public long MaxBytes { get; set; } = 4 << 20;
+}
+
+public sealed record LedConfig
+{
+    /// <summary>"sysfs" (kernel LED class) or "gpio" (GPIO character device), or "none".</summary>
+    public string Backend { get; set; } = "none";
+    /// <summary>For sysfs: LED names under /sys/class/leds; for gpio: "gpiochipN:line".</summary>
+    public string? Status { get; set; }
+    public string? Fault { get; set; }
+    public string SysfsRoot { get; set; } = "/sys/class/leds";
+}
+
+/// <summary>/etc/ce-agent/agent.json. Every field is documented in rootfs/common/agent.json.example.</summary>
+public sealed record AgentConfig
+{
+    public const string DefaultPath = "/etc/ce-agent/agent.json";
+
+    public string? CeId { get; set; }
+    public MapeConfig Mape { get; set; } = new();
+    public int WindowSeconds { get; set; } = 60;
+    /// <summary>Windows signed together in one message (docs/attribution.md explains the choice).</summary>
+    public int BatchWindows { get; set; } = 10;
+    /// <summary>Seconds to wait for late conntrack events before a window is closed.</summary>
+    public int CloseDelaySeconds { get; set; } = 2;
+    public SpoolConfig Spool { get; set; } = new();
+    public BrokerConfig Broker { get; set; } = new();
+    /// <summary>The attribution filter key: 32 hex digits, provisioned by the ISP.</summary>
+    public string? FilterKey { get; set; }
+    public string KeyFile { get; set; } = "/var/lib/ce-agent/device-key.pem";
+    public string NtpSignal { get; set; } = Clock.NtpSignal.DefaultPath;
+    public int ReceiveBuffer { get; set; } = Conntrack.ConntrackSource.DefaultReceiveBuffer;
+    public LedConfig Leds { get; set; } = new();
+
+    public static AgentConfig Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"{path}: {e.Message}");
+        }
+        try
+        {
+            return JsonSerializer.Deserialize(text, AgentConfigJson.Default.AgentConfig) ?? throw new ConfigException($"{path}: empty");
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigException($"{path}: {e.Message}");
+        }
+    }
+
+    /// <summary>Checks every field and derives the CE's MAP-E parameters; errors name the field.</summary>
+    public (MapeParams Mape, byte[] FilterKey) Validate()
+    {
+        if (CeId is null || !SummaryLimits.IsValidCeId(CeId))
+            throw new ConfigException($"ceId: '{CeId}' must be 1-{SummaryLimits.MaxCeIdLength} of [A-Za-z0-9._-]");
+        if (WindowSeconds is < 1 or > SummaryLimits.MaxWindowSeconds || 86400 % WindowSeconds != 0)
+            throw new ConfigException($"windowSeconds: {WindowSeconds} must divide a day and be 1-3600");
+        if (BatchWindows is < 1 or > SummaryLimits.MaxWindows)
+            throw new ConfigException($"batchWindows: {BatchWindows} must be 1-{SummaryLimits.MaxWindows}");
+        if (CloseDelaySeconds is < 0 or > 60)
+            throw new ConfigException($"closeDelaySeconds: {CloseDelaySeconds} must be 0-60");
+        if (Spool.MaxBytes < 256 * 1024)
+            throw new ConfigException($"spool.maxBytes: {Spool.MaxBytes} is below 262144");
+        if (Broker.Port is < 1 or > 65535)
+            throw new ConfigException($"broker.port: {Broker.Port} is not a port");
+        if ((Broker.CertFile is null) != (Broker.KeyFile is null))
+            throw new ConfigException("broker.certFile and broker.keyFile go together");
+        byte[] key;
+        try
+        {
+            key = Convert.FromHexString(FilterKey ?? "");
+        }
+        catch (FormatException)
+        {
+            throw new ConfigException("filterKey: not hexadecimal");
+        }
+        if (key.Length != 16)
+            throw new ConfigException($"filterKey: {key.Length} bytes; the ISP provisions 16 (32 hex digits)");
+        try
+        {
+            var rule = MapRule.Parse(Mape.Rule6 ?? throw new MapeException("rule6", "missing"), Mape.Rule4 ?? throw new MapeException("rule4", "missing"),
+                Mape.EaLength ?? throw new MapeException("eaLength", "missing"), Mape.PsidOffset ?? throw new MapeException("psidOffset", "missing"), Mape.PsidLength);
+            return (MapeCalculator.Derive(rule, Ipv6Prefix.Parse(Mape.Prefix ?? throw new MapeException("prefix", "missing"), "prefix")), key);
+        }
+        catch (MapeException e)
+        {
+            string field = e.Field switch { "ea-len" => "eaLength", "psid-offset" => "psidOffset", "psid-len" => "psidLength", var f => f };
+            throw new ConfigException($"mape.{field}: {e.Problem}");
+        }
+    }
+}
+
+/// <summary>A configuration that cannot be used; the message names the field.</summary>
+public sealed class ConfigException(string message) : FormatException(message);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(AgentConfig))]
+internal sealed partial class AgentConfigJson : JsonSerializerContext;

@@ -1,0 +1,190 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using CeAgent.Aggregation;
+using CeAgent.Clock;
+using CeAgent.Config;
+using CeAgent.Conntrack;
+using CeAgent.Interop.Mqtt;
+using CeAgent.Shared.MapE;
+using CeAgent.Shared.Summary;
+using CeAgent.Shared.Time;
+using CeAgent.Spool;
+using CeAgent.Transport;
+
+namespace CeAgent.Service;
+
+/// <summary>
+/// The CE pipeline on one thread: conntrack events -> tracker -> windows -> signed messages -> spool ->
+/// MQTT. One thread keeps the order of events simple and needs no locks; the only other thread is
+/// libmosquitto's, which talks to this one through a channel.
+/// </summary>
+public sealed class AgentLoop : IDisposable
+{
+    private readonly AgentConfig _config;
+    private readonly MapeParams _mape;
+    private readonly Action<string, string> _log;
+    private readonly ClockMonitor _clock;
+    private readonly WindowAggregator _aggregator;
+    private readonly FlowTracker _tracker;
+    private readonly DurableSpool _spool;
+    private readonly SummaryEmitter _emitter;
+    private readonly ECDsa _key;
+    private readonly MqttClient _mqtt;
+    private readonly SpoolPublisher _publisher;
+    private readonly ConntrackSource _conntrack;
+    private readonly int _stepWatch;
+    private ClockStatus _clockStatus;
+    private bool _announcedOnline;
+
+    public Health Health { get; private set; }
+    /// <summary>Set after the conntrack subscription and the spool are open: systemd's READY=1.</summary>
+    public bool Ready { get; private set; }
+    public long Iterations { get; private set; }
+
+    /// <param name="log">(level, message): level is "info", "warning" or "error".</param>
+    public AgentLoop(AgentConfig config, Action<string, string> log)
+    {
+        _config = config;
+        _log = log;
+        (_mape, byte[] filterKey) = config.Validate();
+        _spool = new DurableSpool(config.Spool.Dir, config.Spool.MaxBytes);
+        foreach (string p in _spool.OpenReport.Problems)
+            log("warning", "spool: " + p);
+        log("info", $"spool: {_spool.OpenReport.Records} messages found, {_spool.PendingCount} not yet acknowledged");
+        _key = Signing.DeviceKey.LoadOrCreate(config.KeyFile);
+        _emitter = new SummaryEmitter(config.CeId!, MapeContext.From(_mape), _key, _spool, config.BatchWindows);
+        _clock = new ClockMonitor(new KernelClock(), Devices.Detect(), () => NtpSignal.TryRead(config.NtpSignal, m => log("warning", m)));
+        _clockStatus = _clock.Update();
+        _stepWatch = Interop.TimeApi.CreateStepWatch();
+        _aggregator = new WindowAggregator(_mape.Ports, filterKey, config.WindowSeconds);
+        _aggregator.SetClock(_clockStatus.Quality);
+        _tracker = new FlowTracker(_mape.Ipv4Bits, _mape.Ports, new Sink(this));
+        if (!ConntrackSource.EnableTimestamps())
+            log("warning", "cannot turn on net.netfilter.nf_conntrack_timestamp: flow times are when events were read");
+        // Subscribe first, then dump: nothing falls between the two, and the tracker drops repeats.
+        _conntrack = new ConntrackSource(config.ReceiveBuffer);
+        foreach (FlowEvent e in ConntrackSource.Dump(Rfc3339.NowUnixNs()))
+            _tracker.Apply(e);
+        Ready = true;
+        string id = config.CeId!;
+        _mqtt = new MqttClient(new MqttOptions(id, config.Broker.Host, config.Broker.Port, config.Broker.CaFile, config.Broker.CertFile,
+            config.Broker.KeyFile, WillTopic: $"ce/v1/{id}/state", WillPayload: StatePayload(online: false)));
+        _publisher = new SpoolPublisher(_spool, _mqtt, $"ce/v1/{id}/summary");
+        log("info", $"running: {_mape.Ipv4} PSID {_mape.Psid}, {_mape.Ports.Count} ports, {config.WindowSeconds} s windows, broker {config.Broker.Host}:{config.Broker.Port}");
+    }
+
+    public void Run(CancellationToken stop)
+    {
+        var batch = new List<FlowEvent>();
+        long nextTick = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            batch.Clear();
+            _conntrack.Read(batch, 200, Rfc3339.NowUnixNs, out bool lost);
+            if (lost)
+                Resync();
+            foreach (FlowEvent e in batch)
+                _tracker.Apply(e);
+            if (Environment.TickCount64 >= nextTick || Interop.TimeApi.StepHappened(_stepWatch))
+            {
+                Tick();
+                nextTick = Environment.TickCount64 + 1000;
+            }
+            Iterations++;
+        }
+        Shutdown();
+    }
+
+    private void Resync()
+    {
+        long now = Rfc3339.NowUnixNs();
+        _conntrack.Discard();
+        _tracker.CountLoss();
+        _aggregator.CountLost(1, UtcMs(now));
+        var (closed, opened) = _tracker.Resync(ConntrackSource.Dump(now), now);
+        _aggregator.CountResync(UtcMs(now));
+        _log("warning", $"conntrack events lost: resynchronised ({closed} flows closed by estimate, {opened} found late)");
+    }
+
+    private void Tick()
+    {
+        _clockStatus = _clock.Update();
+        long now = UtcMs(Rfc3339.NowUnixNs());
+        _aggregator.Advance(now - _config.CloseDelaySeconds * 1000L, _clockStatus.Quality);
+        while (_aggregator.TryTake(out WindowSummary w))
+            _emitter.Add(w);
+        try
+        {
+            _publisher.Pump();
+            if (_publisher.Connected && !_announcedOnline)
+            {
+                _mqtt.Publish($"ce/v1/{_config.CeId}/state", StatePayload(online: true), retain: true);
+                _announcedOnline = true;
+            }
+            _announcedOnline &= _publisher.Connected;
+            Health = MakeHealth(null);
+        }
+        catch (IOException e)
+        {
+            Health = MakeHealth(e.Message);
+            _log("error", e.Message);
+        }
+    }
+
+    private Health MakeHealth(string? fault)
+    {
+        double use = new[] { Proto.Tcp, Proto.Udp, Proto.Icmp }.Max(p => _tracker.PortsInUse(p)) / (double)_mape.Ports.Count;
+        return new Health(fault is not null, _publisher.Connected, _clockStatus.Quality.Synchronized, use, _spool.PendingCount, fault);
+    }
+
+    /// <summary>SIGTERM: close the current window, sign and store it, give the broker two seconds.</summary>
+    private void Shutdown()
+    {
+        _aggregator.Flush(_clockStatus.Quality);
+        while (_aggregator.TryTake(out WindowSummary w))
+            _emitter.Add(w);
+        _emitter.Emit();
+        long until = Environment.TickCount64 + 2000;
+        while (_spool.PendingCount > 0 && _publisher.Connected && Environment.TickCount64 < until)
+        {
+            _publisher.Pump();
+            Thread.Sleep(20);
+        }
+        _log("info", $"stopped: {_emitter.LastSeq} messages signed in all, {_spool.PendingCount} waiting in the spool");
+    }
+
+    private long UtcMs(long realtimeNs) => _clock.ToUtc(_clock.ToBoottime(realtimeNs)).UtcNs / 1_000_000;
+
+    private byte[] StatePayload(bool online)
+    {
+        var s = new StateMessage(online, Shared.Cli.CommandTable.Version, _config.CeId!,
+            new StateMape(_mape.Ipv4.ToString(), _mape.Psid, _mape.PsidLength, _mape.PsidOffset, _mape.Ports.Count, _mape.CeAddress.ToString()),
+            new StateClock(_clockStatus.Quality.Synchronized, _clockStatus.Quality.Source.ToString().ToLowerInvariant(),
+                _clockStatus.Quality.MaxErrorMs == uint.MaxValue ? null : _clockStatus.Quality.MaxErrorMs),
+            Signing.DeviceKey.PublicPem(_key));
+        return Encoding.UTF8.GetBytes(JsonSerializer.Serialize(s, StateJson.Default.StateMessage));
+    }
+
+    /// <summary>The tracker's opens and closes, in UTC milliseconds, into the window aggregator.</summary>
+    private sealed class Sink(AgentLoop loop) : IFlowSink
+    {
+        public void Opened(in TrackedFlow f, long atNs)
+        {
+            loop._aggregator.Open(f.Id, f.Proto, f.PublicPort, f.Destination, loop.UtcMs(atNs));
+            if (loop._tracker.PortsInUse(f.Proto) == loop._mape.Ports.Count)
+                loop._aggregator.CountExhausted(1, loop.UtcMs(atNs));
+        }
+
+        public void Closed(in TrackedFlow f, long atNs, bool estimated) => loop._aggregator.Close(f.Id, loop.UtcMs(atNs));
+    }
+
+    public void Dispose()
+    {
+        _mqtt.Dispose();
+        _conntrack.Dispose();
+        _spool.Dispose();
+        _key.Dispose();
+        Interop.TimeApi.Close(_stepWatch);
+    }
+}
