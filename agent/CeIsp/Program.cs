@@ -7,5 +7,7 @@ return CommandTable.Dispatch(
     "ISP side of ce-agent: collects and verifies CE summaries and answers disclosure requests.",
     [
         OwnerCommand.Definition,
+        CollectCommand.Definition,
+        ResolveCommand.Definition,
     ],
     args);

@@ -1,0 +1,130 @@
+using CeAgent.Shared.MapE;
+using CeAgent.Shared.Summary;
+using CeIsp.Store;
+
+namespace CeIsp.Resolver;
+
+/// <summary>
+/// Answers a disclosure request from the stored summaries. For each observation, every CE whose windows
+/// on that IPv4 address overlap the time (widened by the provider's accuracy and the window's own clock
+/// bound) is tested: the port bitmap when the source port was logged, the attribution filter for the
+/// destination. Candidates are intersected across observations. The verdict is honest: "unique" only when
+/// exactly one line fits and no other CE is without evidence; "ambiguous" lists the candidates, ranked;
+/// "none" when nobody fits. A CE with no window at that time is excluded only if its chain shows no gap
+/// around it (idle windows are not sent, so a continuous chain is evidence of idleness).
+/// </summary>
+public sealed class Resolver(SummaryStore store, byte[] filterKey)
+{
+    /// <summary>How far around the observation to look for windows (a CE's clock bound can be large).</summary>
+    public const long SearchMarginSeconds = 3600;
+
+    private enum Status { NoMatch, Unknown, Match, NoWindow }
+
+    public Verdict Resolve(DisclosureRequest request)
+    {
+        // Per CE and observation: matched, excluded (its windows or its idle, gap-free chain say no), or
+        // unknown (a gap). The sender made every observation, so one exclusion rules a CE out.
+        var status = new Dictionary<string, Status[]>();
+        var evidence = new Dictionary<string, (double Fp, List<Evidence> Ev, List<string> Notes)>();
+        var perObservation = request.Observations.Select(o => Observe(o, evidence)).ToList();
+        var all = perObservation.SelectMany(p => p.Keys).Distinct().ToList();
+        for (int i = 0; i < perObservation.Count; i++)
+            foreach (string ce in all)
+            {
+                Observation o = request.Observations[i];
+                Status st = perObservation[i].TryGetValue(ce, out Status s) && s != Status.NoWindow ? s
+                    : Gap(ce, o.Time.ToUnixTimeSeconds() - o.TimeAccuracyMs / 1000, o.Time.ToUnixTimeSeconds() + o.TimeAccuracyMs / 1000) is not null ? Status.Unknown
+                    : Status.NoMatch;
+                (status.TryGetValue(ce, out Status[]? arr) ? arr : status[ce] = new Status[perObservation.Count])[i] = st;
+            }
+        var candidates = status.Where(p => p.Value.All(x => x != Status.NoMatch) && p.Value.Contains(Status.Match))
+            .Select(p =>
+            {
+                var (fp, ev, notes) = evidence[p.Key];
+                int unknown = p.Value.Count(x => x == Status.Unknown);
+                if (unknown > 0)
+                    notes.Add($"no evidence for {unknown} of {p.Value.Length} observations (messages missing)");
+                return new Candidate(p.Key, Line(p.Key), p.Value.Count(x => x == Status.Match), fp, ev, notes);
+            })
+            .OrderBy(c => c.FalsePositiveProbability).ThenByDescending(c => c.ObservationsMatched).ToList();
+        var unknownCes = status.Where(p => p.Value.All(x => x == Status.Unknown))
+            .Select(p => new NoEvidence(p.Key, Line(p.Key), "messages missing around the time of every observation")).ToList();
+        return (candidates.Count, unknownCes.Count) switch
+        {
+            (1, 0) => new Verdict("unique", candidates[0].Line, candidates, unknownCes,
+                $"one line fits every observation; chance its match is a filter false positive: {candidates[0].FalsePositiveProbability:G3}"),
+            (0, 0) => new Verdict("none", null, candidates, unknownCes, "no CE that held the address left evidence of this access"),
+            (0, _) => new Verdict("ambiguous", null, candidates, unknownCes, $"no line fits, but {unknownCes.Count} CE(s) left no evidence either way"),
+            _ => new Verdict("ambiguous", null, candidates, unknownCes,
+                $"{candidates.Count} line(s) fit{(unknownCes.Count > 0 ? $", and {unknownCes.Count} CE(s) left no evidence either way" : "")}"),
+        };
+    }
+
+    /// <summary>The CEs on the observation's address with windows near its time, and what they show.</summary>
+    private Dictionary<string, Status> Observe(Observation o, Dictionary<string, (double Fp, List<Evidence> Ev, List<string> Notes)> evidenceByCe)
+    {
+        uint ip = IpText.ParseIpv4(o.Ip, "ip");
+        long t = o.Time.ToUnixTimeMilliseconds();
+        long from = t - o.TimeAccuracyMs, to = t + o.TimeAccuracyMs;
+        var dst = new FlowKey(System.Net.IPAddress.Parse(o.DstIp), o.Proto == "icmp" ? 0 : o.DstPort ?? 0, o.Proto switch { "udp" => Proto.Udp, "icmp" => Proto.Icmp, _ => Proto.Tcp });
+        var result = new Dictionary<string, Status>();
+        foreach (var perCe in store.WindowsFor(ip, from / 1000 - SearchMarginSeconds, to / 1000 + SearchMarginSeconds).GroupBy(r => r.CeId))
+        {
+            PortSet ports = PortsOf(perCe.Key, perCe.First());
+            if (o.SrcPort is { } sp && !ports.Contains(sp))
+            {
+                result[perCe.Key] = Status.NoMatch; // that port is another CE's: MAP-E itself rules this one out
+                continue;
+            }
+            int tested = 0;
+            var found = new List<Evidence>();
+            var notes = new List<string>();
+            foreach (WindowRow row in perCe)
+            {
+                WindowSummary w = Window(row);
+                if (!WindowMatch.Overlaps(w, from, to))
+                    continue;
+                tested++;
+                if (!w.Clock.Synchronized)
+                    notes.Add($"window {row.Start} (seq {row.Seq}): clock not synchronised, bound {(row.ClockErrorMs < 0 ? "unknown" : row.ClockErrorMs + " ms")}");
+                if (WindowMatch.Matches(w, ports, filterKey, dst, o.SrcPort))
+                    found.Add(new Evidence(row.Seq, row.Start, row.Length, o.SrcPort is not null, w.Clock.Synchronized, row.ClockErrorMs));
+            }
+            if (found.Count > 0)
+            {
+                double fp = 1 - Math.Pow(1 - Math.Pow(2, -GolombSet.DefaultP), tested);
+                var (f, e, n) = evidenceByCe.GetValueOrDefault(perCe.Key, (1.0, [], []));
+                e.AddRange(found);
+                n.AddRange(notes);
+                evidenceByCe[perCe.Key] = (f * fp, e, n);
+                result[perCe.Key] = Status.Match;
+            }
+            else
+                result[perCe.Key] = tested > 0 ? Status.NoMatch : Status.NoWindow; // no window: the chain decides (idle or gap)
+        }
+        return result;
+    }
+
+    private string? Gap(string ceId, long from, long to)
+    {
+        foreach (ChainEvent e in store.ChainEvents(ceId))
+            if (e.Kind == "gap" && e.FromTime <= to && e.ToTime >= from)
+                return $"messages missing around that time (sequence {e.Seq})";
+        return null;
+    }
+
+    private readonly Dictionary<(string, long), SummaryMessage> _messages = [];
+
+    private SummaryMessage Message(string ceId, long seq)
+    {
+        if (!_messages.TryGetValue((ceId, seq), out SummaryMessage? m))
+            _messages[(ceId, seq)] = m = SummaryCodec.Decode(CoseSign1.Parse(store.Message(ceId, seq)!).Payload);
+        return m;
+    }
+
+    private WindowSummary Window(WindowRow r) => Message(r.CeId, r.Seq).Windows[r.Index];
+
+    private PortSet PortsOf(string ceId, WindowRow r) => Message(ceId, r.Seq).Mape.Ports;
+
+    private string Line(string ceId) => store.FindDevice(ceId)?.Line ?? $"unknown line ({ceId})";
+}

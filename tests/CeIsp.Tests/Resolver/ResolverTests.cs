@@ -1,0 +1,168 @@
+using CeAgent.TestKit;
+using CeIsp.Collector;
+using CeIsp.Resolver;
+using CeIsp.Store;
+
+namespace CeIsp.Tests.Resolver;
+
+/// <summary>Collector and resolver over a real store: SQLite always, PostgreSQL when the server can run.</summary>
+public abstract class ResolverTestsBase : IDisposable
+{
+    protected readonly Scenario S = new();
+    protected SummaryStore Store { get; }
+    protected CeIsp.Collector.Collector Collector { get; }
+
+    protected ResolverTestsBase(SummaryStore store)
+    {
+        Store = store;
+        S.Enroll(store);
+        Collector = new CeIsp.Collector.Collector(store, trustOnFirstUse: false);
+        foreach (var ce in S.Ces)
+            for (int i = 0; i < ce.Messages.Count; i++)
+                if (!(ce.Id == "ce-c" && i == 1)) // ce-c's second message never arrives: a gap
+                    Assert.Equal(IngestOutcome.Stored, Collector.Ingest($"ce/v1/{ce.Id}/summary", ce.Messages[i]).Outcome);
+    }
+
+    public virtual void Dispose()
+    {
+        Store.Dispose();
+        S.Dispose();
+    }
+
+    private static Observation Obs(long second, CeAgent.Shared.Summary.FlowKey dst, int? srcPort = null, long accuracyMs = 1000) => new()
+    {
+        Ip = "192.0.2.18",
+        Time = DateTimeOffset.FromUnixTimeSeconds(Scenario.T0 + second),
+        TimeAccuracyMs = accuracyMs,
+        SrcPort = srcPort,
+        DstIp = dst.Destination.ToString(),
+        DstPort = dst.Port,
+        Proto = dst.Proto.ToString().ToLowerInvariant(),
+    };
+
+    private Verdict Resolve(params Observation[] obs) =>
+        new CeIsp.Resolver.Resolver(Store, Scenario.FilterKey).Resolve(new DisclosureRequest { Requester = "test", Observations = [.. obs] });
+
+    [Fact]
+    public void With_the_source_port_the_line_is_unique()
+    {
+        Verdict v = Resolve(Obs(15, Scenario.D1, Scenario.PortOf(S.Ces[0], 0)));
+        Assert.Equal("unique", v.Result);
+        Assert.Equal("line-a", v.Line);
+        Assert.True(v.Candidates[0].Evidence[0].PortUsed);
+    }
+
+    [Fact]
+    public void Without_it_two_lines_fit_until_a_second_observation_separates_them()
+    {
+        Verdict one = Resolve(Obs(15, Scenario.D1));
+        Assert.Equal("ambiguous", one.Result);
+        Assert.Null(one.Line);
+        Assert.Equal(["line-a", "line-b"], one.Candidates.Select(c => c.Line).Order());
+        Verdict two = Resolve(Obs(15, Scenario.D1), Obs(205, Scenario.D2));
+        Assert.Equal("unique", two.Result);
+        Assert.Equal("line-a", two.Line);
+        Assert.InRange(two.Candidates[0].FalsePositiveProbability, 0, 1e-4);
+    }
+
+    [Fact]
+    public void A_destination_nobody_contacted_gives_none()
+    {
+        var nobody = new CeAgent.Shared.Summary.FlowKey(System.Net.IPAddress.Parse("192.0.2.200"), 443, CeAgent.Shared.Summary.Proto.Tcp);
+        Assert.Equal("none", Resolve(Obs(15, nobody)).Result);
+        Assert.Equal("none", Resolve(Obs(15, Scenario.D1, Scenario.PortOf(S.Ces[2], 0))).Result); // ce-c's port, ce-c did not go there
+    }
+
+    [Fact]
+    public void A_gap_is_no_evidence_not_evidence_of_absence()
+    {
+        Verdict v = Resolve(Obs(400, Scenario.D3));
+        Assert.Equal("ambiguous", v.Result);
+        Assert.Empty(v.Candidates);
+        Assert.Equal("ce-c", Assert.Single(v.NoEvidence).CeId);
+        Assert.Contains(Store.ChainEvents("ce-c"), e => e.Kind == "gap" && e.Seq == 2);
+        // The late message fills the gap: now the line is found.
+        Assert.Equal(IngestOutcome.Stored, Collector.Ingest("ce/v1/ce-c/summary", S.Ces[2].Messages[1]).Outcome);
+        Assert.DoesNotContain(Store.ChainEvents("ce-c"), e => e.Kind == "gap");
+        Assert.Equal("unique", Resolve(Obs(400, Scenario.D3)).Result);
+    }
+
+    [Fact]
+    public void Bad_messages_are_rejected_counted_and_the_collector_goes_on()
+    {
+        byte[] good = S.Ces[0].Messages[0];
+        var c = Collector;
+        Assert.Equal(IngestOutcome.Duplicate, c.Ingest("ce/v1/ce-a/summary", good).Outcome); // replayed
+        byte[] tampered = (byte[])good.Clone();
+        tampered[tampered.Length / 2] ^= 1;
+        Assert.Equal(IngestOutcome.Rejected, c.Ingest("ce/v1/ce-a/summary", tampered).Outcome);
+        Assert.Equal(IngestOutcome.Rejected, c.Ingest("ce/v1/ce-b/summary", good).Outcome); // wrong id on topic
+        Assert.Equal(IngestOutcome.Rejected, c.Ingest("ce/v1/ce-z/summary", [0xd2, 0x84]).Outcome); // malformed
+        Assert.Equal(IngestOutcome.Rejected, c.Ingest("ce/v1/ce-a/summary", new byte[400_000]).Outcome); // oversize
+        Assert.Equal(IngestOutcome.Rejected, c.Ingest("bogus/topic", good).Outcome);
+        using var forger = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        byte[] forged = CeAgent.Shared.Summary.CoseSign1.Sign(CeAgent.Shared.Summary.CoseSign1.Parse(good).Payload, "ce-a", forger);
+        IngestResult f = c.Ingest("ce/v1/ce-a/summary", forged);
+        Assert.Equal(IngestOutcome.Rejected, f.Outcome);
+        Assert.StartsWith("bad-signature", f.Reason);
+        Assert.Equal(2, c.Rejections["bad-signature"]); // the tampered one and the forged one
+        Assert.True(c.RejectedTotal >= 6);
+        Assert.Equal(1, c.Duplicates);
+        Assert.Equal(IngestOutcome.Stored, c.Ingest("ce/v1/ce-c/summary", S.Ces[2].Messages[1]).Outcome); // and it goes on
+    }
+
+    [Fact]
+    public void Unknown_ces_are_refused_unless_trusted_on_first_use()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var m = CeAgent.Shared.Summary.SummaryCodec.Decode(CeAgent.Shared.Summary.CoseSign1.Parse(S.Ces[0].Messages[0]).Payload) with { CeId = "ce-new" };
+        byte[] signed = CeAgent.Shared.Summary.CoseSign1.Sign(CeAgent.Shared.Summary.SummaryCodec.Encode(m), "ce-new", key);
+        Assert.StartsWith("not-enrolled", Collector.Ingest("ce/v1/ce-new/summary", signed).Reason);
+        var tofu = new CeIsp.Collector.Collector(Store, trustOnFirstUse: true);
+        string state = $$"""{"online":true,"publicKey":{{System.Text.Json.JsonSerializer.Serialize(key.ExportSubjectPublicKeyInfoPem())}}}""";
+        Assert.Equal(IngestOutcome.Enrolled, tofu.Ingest("ce/v1/ce-new/state", System.Text.Encoding.UTF8.GetBytes(state)).Outcome);
+        Assert.Equal(IngestOutcome.Stored, tofu.Ingest("ce/v1/ce-new/summary", signed).Outcome);
+    }
+}
+
+public sealed class SqliteResolverTests() : ResolverTestsBase(SummaryStore.Sqlite(Path.GetTempFileName()));
+
+/// <summary>The same checks against a real PostgreSQL server (run as the postgres user, so root only).</summary>
+public sealed class PostgresResolverTests
+{
+    private sealed class OnPostgres(SummaryStore store) : ResolverTestsBase(store);
+
+    [RootFact("runuser")]
+    public void Collector_and_resolver_behave_the_same_on_postgres()
+    {
+        Assert.True(Postgres.Missing is null, Postgres.Missing);
+        using var server = new Postgres();
+        var checks = new Action<ResolverTestsBase>[]
+        {
+            t => t.With_the_source_port_the_line_is_unique(),
+            t => t.Without_it_two_lines_fit_until_a_second_observation_separates_them(),
+            t => t.A_destination_nobody_contacted_gives_none(),
+            t => t.A_gap_is_no_evidence_not_evidence_of_absence(),
+            t => t.Bad_messages_are_rejected_counted_and_the_collector_goes_on(),
+            t => t.Unknown_ces_are_refused_unless_trusted_on_first_use(),
+        };
+        foreach (var check in checks)
+        {
+            using var t = new OnPostgres(Fresh(server));
+            check(t);
+        }
+    }
+
+    private static SummaryStore Fresh(Postgres server)
+    {
+        string db = "t" + Guid.NewGuid().ToString("N")[..12];
+        using (var admin = new Npgsql.NpgsqlConnection(server.ConnectionString))
+        {
+            admin.Open();
+            using var cmd = admin.CreateCommand();
+            cmd.CommandText = $"CREATE DATABASE {db}";
+            cmd.ExecuteNonQuery();
+        }
+        return SummaryStore.Postgres(server.ConnectionString.Replace("Database=postgres", "Database=" + db, StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,76 @@
+using System.Net;
+using System.Security.Cryptography;
+using CeAgent.Aggregation;
+using CeAgent.Shared.MapE;
+using CeAgent.Shared.Summary;
+using CeAgent.Shared.Time;
+using CeIsp.Store;
+
+namespace CeIsp.Tests;
+
+/// <summary>
+/// Three CEs sharing 192.0.2.18 (v6plus rule, PSIDs 1, 2, 3), their flows turned into windows by the
+/// agent's own WindowAggregator and signed as the agent signs them.
+/// </summary>
+public sealed class Scenario : IDisposable
+{
+    public const long T0 = 1_795_000_020; // a window boundary (UTC seconds)
+    public static readonly byte[] FilterKey = [.. Enumerable.Range(0, 16).Select(i => (byte)(i + 100))];
+    public static readonly MapRule Rule = MapRule.Parse("2001:db8::/40", "192.0.2.0/24", 16, 4);
+    public static readonly FlowKey D1 = new(IPAddress.Parse("203.0.113.10"), 443, Proto.Tcp);
+    public static readonly FlowKey D2 = new(IPAddress.Parse("203.0.113.20"), 443, Proto.Tcp);
+    public static readonly FlowKey D3 = new(IPAddress.Parse("198.51.100.53"), 53, Proto.Udp);
+
+    public sealed record Ce(string Id, int Psid, ECDsa Key, MapeParams Mape, List<byte[]> Messages);
+
+    public List<Ce> Ces { get; } = [];
+
+    public Scenario()
+    {
+        foreach (var (id, psid) in new[] { ("ce-a", 1), ("ce-b", 2), ("ce-c", 3) })
+        {
+            var mape = MapeCalculator.Derive(Rule, Ipv6Prefix.Parse($"2001:db8:12:{psid:x2}00::/56", "prefix"));
+            Ces.Add(new Ce(id, psid, ECDsa.Create(ECCurve.NamedCurves.nistP256), mape, []));
+        }
+        // (ce, public port index, destination, start s, end s after T0)
+        Flows(Ces[0], [(0, D1, 10, 20), (1, D2, 200, 210)]);
+        Flows(Ces[1], [(0, D1, 12, 30)]);
+        Flows(Ces[2], [(0, D3, 15, 16), (1, D3, 400, 401), (2, D3, 800, 801)]);
+    }
+
+    public static int PortOf(Ce ce, int index) => ce.Mape.Ports.PortAt(index);
+
+    private static void Flows(Ce ce, (int Port, FlowKey Dst, int From, int To)[] flows)
+    {
+        var agg = new WindowAggregator(ce.Mape.Ports, FilterKey, 60);
+        agg.SetClock(new ClockQuality(ClockSource.Ntp, true, 20));
+        var events = flows.SelectMany((f, i) => new[] { (At: T0 + f.From, Open: true, I: i), (At: T0 + f.To, Open: false, I: i) }).OrderBy(e => e.At);
+        foreach (var e in events)
+            if (e.Open)
+                agg.Open((ulong)e.I, flows[e.I].Dst.Proto, PortOf(ce, flows[e.I].Port), flows[e.I].Dst, e.At * 1000);
+            else
+                agg.Close((ulong)e.I, e.At * 1000);
+        agg.Flush(new ClockQuality(ClockSource.Ntp, true, 20));
+        byte[] prev = [];
+        ulong seq = 0;
+        while (agg.TryTake(out WindowSummary w))
+        {
+            var m = new SummaryMessage(ce.Id, ++seq, prev, MapeContext.From(ce.Mape), [w], 0);
+            byte[] signed = CoseSign1.Sign(SummaryCodec.Encode(m), ce.Id, ce.Key);
+            ce.Messages.Add(signed);
+            prev = SummaryChain.Hash(signed);
+        }
+    }
+
+    public void Enroll(SummaryStore store)
+    {
+        foreach (Ce ce in Ces)
+            store.Enroll(new Device(ce.Id, "line-" + ce.Id[3..], ce.Key.ExportSubjectPublicKeyInfoPem()));
+    }
+
+    public void Dispose()
+    {
+        foreach (Ce ce in Ces)
+            ce.Key.Dispose();
+    }
+}
