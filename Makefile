@@ -47,6 +47,10 @@ test: build
 test-dotnet:
 	$(DOTNET) test CeAgent.sln -c $(CONFIG) --no-build --logger "trx" --logger "console;verbosity=normal" --results-directory $(RESULTS)
 
+# The README's main job: a MAP-E world in namespaces, agents, broker, collector, and the resolver's verdicts.
+demo: build
+	@bash tools/demo.sh
+
 clean:
 	rm -rf $(BUILD)
 	find agent tests -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +

@@ -18,6 +18,7 @@ aot-check: $(BUILD_PREREQS)
 	@mkdir -p $(AOT_CHECK) $(RESULTS)
 	@bash tools/aot-check.sh "$(DOTNET)" "$(AOT_CHECK)" "$(RESULTS)" $(MAPE_EXAMPLE)
 
-# The README's main job until the end-to-end demo replaces it: RFC 7597 appendix A's example rule.
-demo: build
+# `make mape-example`: RFC 7597 appendix A's example rule, computed by the agent.
+.PHONY: mape-example
+mape-example: build
 	$(BIN)/ce-agent mape $(MAPE_EXAMPLE)

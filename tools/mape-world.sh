@@ -54,17 +54,18 @@ up() {
     # Return traffic for this CE's ports is marked and routed to it.
     while read -r first last; do marks+="${marks:+, }$first-$last : $i"; done < <(
       "$AGENT" mape "${RULE[@]}" --prefix "$(prefix_for "$psid")" --json |
-        python3 -c 'import json,sys; [print(a,b) for a,b in json.load(sys.stdin)["portRanges"]]')
+        grep -o '\[[0-9]*,[0-9]*\]' | tr -d '[]' | tr ',' ' ')  # the only [a,b] pairs are portRanges
     ns "$p-br" ip rule add fwmark "$i" table $((100 + i))
     ns "$p-br" ip route add default via "198.18.$i.2" table $((100 + i))
   done
   ns "$p-br" nft -f - <<NFT
 table ip mape_br {
-  map psid_route { type inet_service : mark; flags interval; elements = { $marks } }
+  map psid_route { typeof th dport : meta mark; flags interval; elements = { $marks } }
+  map icmp_route { typeof icmp id : meta mark; flags interval; elements = { $marks } }
   chain pre {
     type filter hook prerouting priority mangle;
     ip daddr $SHARED_IP meta l4proto { tcp, udp } meta mark set th dport map @psid_route
-    ip daddr $SHARED_IP icmp type echo-reply meta mark set icmp id map @psid_route
+    ip daddr $SHARED_IP icmp type echo-reply meta mark set icmp id map @icmp_route
   }
 }
 NFT

@@ -28,7 +28,7 @@ public sealed class FlowTracker(uint publicAddress, PortSet ports, IFlowSink sin
     private readonly int[][] _holders = [new int[ports.Count], new int[ports.Count], new int[ports.Count]];
     private readonly int[] _inUse = new int[3];
     private long _lastEventNs;
-    private HashSet<uint> _closedByEstimate = [];
+    private readonly HashSet<uint> _closedEarly = [];
 
     public long Events { get; private set; }
     public long Losses { get; private set; }
@@ -57,8 +57,8 @@ public sealed class FlowTracker(uint publicAddress, PortSet ports, IFlowSink sin
                 Open(e, proto, e.StartNs);
                 break;
             case FlowEventKind.Destroy:
-                if (_closedByEstimate.Remove(e.Id))
-                    return; // already closed by the last resync; this is its late DESTROY
+                if (_closedEarly.Remove(e.Id))
+                    return; // already closed by a sweep or resync; this is its late DESTROY
                 if (!_open.ContainsKey(e.Id))
                     Open(e, proto, e.StartNs);
                 Close(e.Id, e.StopNs > 0 ? e.StopNs : e.StartNs, estimated: false);
@@ -69,11 +69,28 @@ public sealed class FlowTracker(uint publicAddress, PortSet ports, IFlowSink sin
     /// <summary>Events were lost (ENOBUFS).</summary>
     public void CountLoss() => Losses++;
 
-    /// <summary>Reconciles with a dump taken at <paramref name="nowNs"/> after a loss.</summary>
+    /// <summary>Reconciles with a dump taken at <paramref name="nowNs"/> after a loss: flows that vanished
+    /// are closed midway through the gap, since their DESTROY may have been among the lost events.</summary>
     /// <returns>(flows closed by estimate, flows opened late).</returns>
     public (int Closed, int Opened) Resync(IEnumerable<FlowEvent> dump, long nowNs)
     {
         Resyncs++;
+        long estimate = _lastEventNs == 0 ? nowNs : _lastEventNs + (nowNs - _lastEventNs) / 2;
+        var result = Reconcile(dump, nowNs, estimate);
+        EstimatedCloses += result.Closed;
+        return result;
+    }
+
+    /// <summary>
+    /// The kernel removes an expired flow (and sends its DESTROY, stamped with that moment) only when its
+    /// garbage collector gets to it, which can be a minute after the flow really ended; a dump leaves expired
+    /// flows out. A periodic sweep therefore closes flows missing from the dump at the dump's time, so a
+    /// window does not count a flow that ended long before. Their late DESTROY is then ignored.
+    /// </summary>
+    public int Sweep(IEnumerable<FlowEvent> dump, long nowNs) => Reconcile(dump, nowNs, nowNs).Closed;
+
+    private (int Closed, int Opened) Reconcile(IEnumerable<FlowEvent> dump, long nowNs, long closeAtNs)
+    {
         var present = new HashSet<uint>();
         int opened = 0;
         foreach (FlowEvent e in dump)
@@ -87,12 +104,15 @@ public sealed class FlowTracker(uint publicAddress, PortSet ports, IFlowSink sin
                 opened++;
             }
         }
-        long estimate = _lastEventNs == 0 ? nowNs : _lastEventNs + (nowNs - _lastEventNs) / 2;
         var gone = _open.Keys.Where(id => !present.Contains(id)).ToList();
         foreach (uint id in gone)
-            Close(id, Math.Max(estimate, _open[id].StartNs), estimated: true);
-        _closedByEstimate = [.. gone];
-        EstimatedCloses += gone.Count;
+        {
+            Close(id, Math.Max(closeAtNs, _open[id].StartNs), estimated: true);
+            _closedEarly.Add(id);
+        }
+        // Remembered for one more round, long enough for the late DESTROY to arrive.
+        if (_closedEarly.Count > 4 * (_open.Count + 1024))
+            _closedEarly.Clear();
         _lastEventNs = Math.Max(_lastEventNs, nowNs);
         return (gone.Count, opened);
     }

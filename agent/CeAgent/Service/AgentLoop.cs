@@ -35,6 +35,9 @@ public sealed class AgentLoop : IDisposable
     private readonly ConntrackSource _conntrack;
     private readonly int _stepWatch;
     private ClockStatus _clockStatus;
+    private long _nextSweep;
+    /// <summary>How often the table is dumped to close flows the kernel expired but has not yet destroyed.</summary>
+    public const int SweepMs = 5000;
     private bool _announcedOnline;
 
     public Health Health { get; private set; }
@@ -110,6 +113,12 @@ public sealed class AgentLoop : IDisposable
     private void Tick()
     {
         _clockStatus = _clock.Update();
+        if (Environment.TickCount64 >= _nextSweep)
+        {
+            long dumpedAt = Rfc3339.NowUnixNs();
+            _tracker.Sweep(ConntrackSource.Dump(dumpedAt), dumpedAt);
+            _nextSweep = Environment.TickCount64 + SweepMs;
+        }
         long now = UtcMs(Rfc3339.NowUnixNs());
         _aggregator.Advance(now - _config.CloseDelaySeconds * 1000L, _clockStatus.Quality);
         while (_aggregator.TryTake(out WindowSummary w))

@@ -94,6 +94,20 @@ public class FlowTrackerTests
     }
 
     [Fact]
+    public void A_sweep_closes_flows_the_kernel_expired_but_has_not_destroyed()
+    {
+        var log = new Log();
+        var t = new FlowTracker(Public, Ports, log);
+        t.Apply(Ev(FlowEventKind.New, 1, Ports.PortAt(0), 1_000));
+        t.Apply(Ev(FlowEventKind.New, 2, Ports.PortAt(1), 2_000));
+        Assert.Equal(1, t.Sweep([Ev(FlowEventKind.Dump, 2, Ports.PortAt(1), 2_000, kernel: true)], 9_000));
+        Assert.Contains(("close", 1u, 9_000L, true), log.Entries);
+        Assert.Equal((0L, 0L), (t.Resyncs, t.EstimatedCloses)); // a sweep is routine, not a loss
+        t.Apply(Ev(FlowEventKind.Destroy, 1, Ports.PortAt(0), 1_000, 60_000, kernel: true)); // the GC's late DESTROY
+        Assert.Single(log.Entries, e => e.Id == 1 && e.What == "close");
+    }
+
+    [Fact]
     public unsafe void Records_convert_with_the_native_layout()
     {
         Assert.Equal(88, sizeof(CtRecord));
