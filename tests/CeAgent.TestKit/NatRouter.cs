@@ -29,8 +29,10 @@ public sealed class NatRouter : IDisposable
     }
 
     /// <summary>Starts a program inside the CE namespace.</summary>
-    public BackgroundProc StartInCe(string program, params string[] args) =>
-        new("ip", ["netns", "exec", Ce.Name, Programs.PathOf(program), .. args]);
+    public BackgroundProc StartInCe(string program, params string[] args) => StartInCe(null, program, args);
+
+    public BackgroundProc StartInCe(IDictionary<string, string>? env, string program, params string[] args) =>
+        new("ip", ["netns", "exec", Ce.Name, Programs.PathOf(program), .. args], env);
 
     /// <summary>A TCP listener upstream that holds each connection for a while, for `timeout` seconds.</summary>
     public void ListenUpstream(int port, int seconds = 60) =>

@@ -36,6 +36,9 @@ public sealed class AgentLoop : IDisposable
     private readonly int _stepWatch;
     private ClockStatus _clockStatus;
     private long _nextSweep;
+    private readonly SdNotify _notify;
+    private readonly Leds.LedDriver? _leds;
+    private string? _lastStatus;
     /// <summary>How often the table is dumped to close flows the kernel expired but has not yet destroyed.</summary>
     public const int SweepMs = 5000;
     private bool _announcedOnline;
@@ -46,10 +49,13 @@ public sealed class AgentLoop : IDisposable
     public long Iterations { get; private set; }
 
     /// <param name="log">(level, message): level is "info", "warning" or "error".</param>
-    public AgentLoop(AgentConfig config, Action<string, string> log)
+    public AgentLoop(AgentConfig config, Action<string, string> log, SdNotify notify, Leds.LedDriver? leds = null)
     {
         _config = config;
         _log = log;
+        _notify = notify;
+        _leds = leds;
+        _leds?.Show(HealthState.Starting);
         (_mape, byte[] filterKey) = config.Validate();
         _spool = new DurableSpool(config.Spool.Dir, config.Spool.MaxBytes);
         foreach (string p in _spool.OpenReport.Problems)
@@ -70,6 +76,7 @@ public sealed class AgentLoop : IDisposable
         foreach (FlowEvent e in ConntrackSource.Dump(Rfc3339.NowUnixNs()))
             _tracker.Apply(e);
         Ready = true;
+        _notify.Ready("conntrack subscribed, spool open");
         string id = config.CeId!;
         _mqtt = new MqttClient(new MqttOptions(id, config.Broker.Host, config.Broker.Port, config.Broker.CaFile, config.Broker.CertFile,
             config.Broker.KeyFile, WillTopic: $"ce/v1/{id}/state", WillPayload: StatePayload(online: false)));
@@ -139,6 +146,15 @@ public sealed class AgentLoop : IDisposable
             Health = MakeHealth(e.Message);
             _log("error", e.Message);
         }
+        // The watchdog is fed from this loop only: if the pipeline stalls, systemd restarts the agent.
+        _notify.Watchdog();
+        string status = Health.Describe();
+        if (status != _lastStatus)
+        {
+            _notify.Status(status);
+            _lastStatus = status;
+        }
+        _leds?.Show(Health.State);
     }
 
     private Health MakeHealth(string? fault)
@@ -150,6 +166,7 @@ public sealed class AgentLoop : IDisposable
     /// <summary>SIGTERM: close the current window, sign and store it, give the broker two seconds.</summary>
     private void Shutdown()
     {
+        _notify.Stopping();
         _aggregator.Flush(_clockStatus.Quality);
         while (_aggregator.TryTake(out WindowSummary w))
             _emitter.Add(w);

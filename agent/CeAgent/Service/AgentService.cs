@@ -9,14 +9,18 @@ public sealed class AgentService(AgentConfig config, Log log, IHostApplicationLi
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Factory.StartNew(() =>
     {
+        using var notify = SdNotify.FromEnvironment();
+        using Leds.LedDriver? leds = Leds.LedSetup.From(config.Leds, log.Write);
         try
         {
-            using var loop = new AgentLoop(config, log.Write);
+            using var loop = new AgentLoop(config, log.Write, notify, leds);
             loop.Run(stoppingToken);
         }
         catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException or InvalidDataException or System.Security.Cryptography.CryptographicException)
         {
             log.Write("error", e.Message);
+            leds?.Show(HealthState.Fault);
+            notify.Status("fault: " + e.Message);
             Environment.ExitCode = 1;
             lifetime.StopApplication();
         }

@@ -100,6 +100,41 @@ public sealed class RunTests : IDisposable
         }
     }
 
+    [RootFact("nft", "conntrack", "mosquitto", "openssl")]
+    public void Under_systemd_it_notifies_ready_status_watchdog_and_stopping()
+    {
+        using var r = new NatRouter();
+        using var certs = new TestCerts();
+        using var broker = new MosquittoBroker(certs, r.Ce);
+        string sock = Path.Combine(_dir, "notify.sock");
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Unspecified);
+        listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(sock));
+        var messages = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var reader = new Thread(() =>
+        {
+            var buf = new byte[4096];
+            try
+            {
+                while (true)
+                    messages.Enqueue(System.Text.Encoding.UTF8.GetString(buf, 0, listener.Receive(buf)));
+            }
+            catch (System.Net.Sockets.SocketException) { }
+            catch (ObjectDisposedException) { }
+        }) { IsBackground = true };
+        reader.Start();
+        var env = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = sock, ["WATCHDOG_USEC"] = "1000000", ["JOURNAL_STREAM"] = "8:1234" };
+        using var agent = r.StartInCe(env, "ce-agent", "run", "--config", Config(broker, window: 2));
+        Assert.True(WaitUntil(() => messages.Any(m => m.StartsWith("READY=1", StringComparison.Ordinal)), 15_000), agent.Stderr);
+        Assert.True(WaitUntil(() => messages.Count(m => m == "WATCHDOG=1") >= 3, 10_000), "watchdog not fed at half of WATCHDOG_USEC");
+        Assert.True(WaitUntil(() => messages.Any(m => m == "STATUS=publishing; clock not synchronised" || m == "STATUS=publishing"), 15_000),
+            string.Join(" | ", messages));
+        agent.Signal(15);
+        Assert.True(agent.WaitForExit(8000));
+        Assert.Equal(0, agent.ExitCode);
+        Assert.Contains(messages, m => m.StartsWith("STOPPING=1", StringComparison.Ordinal));
+        Assert.Contains("<6>running:", agent.Stderr); // journald priority prefixes
+    }
+
     private static bool WaitUntil(Func<bool> condition, int timeoutMs)
     {
         for (var sw = System.Diagnostics.Stopwatch.StartNew(); sw.ElapsedMilliseconds < timeoutMs; Thread.Sleep(200))

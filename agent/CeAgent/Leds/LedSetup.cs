@@ -1,0 +1,37 @@
+using CeAgent.Config;
+
+namespace CeAgent.Leds;
+
+public static class LedSetup
+{
+    /// <summary>The configured LED back end, or null for "none". A missing LED is logged, not fatal:
+    /// the agent's job is the record, the LEDs only report on it.</summary>
+    public static LedDriver? From(LedConfig c, Action<string, string> log)
+    {
+        ILedBackend? backend = c.Backend switch
+        {
+            "none" => null,
+            "sysfs" => new SysfsLeds(c.SysfsRoot),
+            "gpio" => new GpioLeds(new GpioChardev()),
+            _ => throw new Config.ConfigException($"leds.backend: '{c.Backend}' is not none, sysfs or gpio"),
+        };
+        return backend is null ? null : new LedDriver(new Guarded(backend, log), c.Status, c.Fault);
+    }
+
+    private sealed class Guarded(ILedBackend inner, Action<string, string> log) : ILedBackend
+    {
+        public void Show(string led, LedPattern pattern)
+        {
+            try
+            {
+                inner.Show(led, pattern);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+            {
+                log("warning", "LED: " + e.Message);
+            }
+        }
+
+        public void Dispose() => inner.Dispose();
+    }
+}
