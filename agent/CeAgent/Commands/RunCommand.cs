@@ -12,14 +12,16 @@ internal static class RunCommand
 {
     public static Command Definition { get; } = new("run", "run the agent: observe the NAT, sign and publish summaries",
         $"""
-        usage: ce-agent run [--config PATH] [--ce-id ID] [--broker HOST:PORT] [--spool DIR] [--window S] [--batch N] [--key FILE]
+        usage: ce-agent run [--config PATH] [--check] [--ce-id ID] [--broker HOST:PORT] [--spool DIR] [--window S] [--batch N] [--key FILE]
           --config   the configuration file (default {AgentConfig.DefaultPath}); the options below override it
+          --check    validate the configuration, print what it means, and exit
         """,
         Run);
 
     private static int Run(string[] argv)
     {
-        CliArgs args = CliArgs.Parse(argv);
+        CliArgs args = CliArgs.Parse(argv, "check");
+        bool check = args.Flag("check");
         AgentConfig c = AgentConfig.Load(args.Get("config") ?? AgentConfig.DefaultPath);
         if (args.Get("ce-id") is { } id)
             c = c with { CeId = id };
@@ -39,7 +41,12 @@ internal static class RunCommand
         if (args.Get("key") is { } key)
             c = c with { KeyFile = key };
         args.RejectUnknown();
-        c.Validate(); // a bad configuration fails here, with the field named, before anything starts
+        var (mape, _) = c.Validate(); // a bad configuration fails here, with the field named, before anything starts
+        if (check)
+        {
+            Console.Out.WriteLine($"configuration ok: {c.CeId}, {mape.Ipv4} PSID {mape.Psid} ({mape.Ports.Count} ports), {c.WindowSeconds} s windows, broker {c.Broker.Host}:{c.Broker.Port}, LEDs {c.Leds.Backend}");
+            return 0;
+        }
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(8));

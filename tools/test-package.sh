@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The device packages, tested: the .deb installs (with its dependencies, through apt) into a minimal
+# Debian root made by debootstrap and the agent runs there; the systemd unit passes systemd-analyze
+# verify; the .ipk has OpenWrt's structure and control fields, and its init script turns UCI into a
+# configuration the agent accepts. Writes "PASSED FAILED" to $1/package.count.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+results=${1:-build/test-results}; mkdir -p "$results"
+pass=0 fail=0
+check() { if eval "$2" >/dev/null 2>&1; then echo "package: ok   $1"; pass=$((pass+1)); else echo "package: FAIL $1"; fail=$((fail+1)); fi; }
+finish() { echo "$pass $fail" > "$results/package.count"; [ $fail -eq 0 ]; exit $?; }
+bin=build/aot/check/bin/ce-agent
+[ -x $bin ] || bash tools/aot-check.sh dotnet build/aot/check "$results" >/dev/null 2>&1
+out=build/pkg; rm -rf $out
+deb=$(bash tools/package.sh deb amd64 $bin $out) && ipk=$(bash tools/package.sh ipk x86_64 $bin $out)
+check "build the .deb and the .ipk" "[ -f '$deb' ] && [ -f '$ipk' ]"
+
+unit=$(mktemp -d); sed "s#/usr/bin/ce-agent#$PWD/$bin#" rootfs/systemd/ce-agent.service > $unit/ce-agent.service
+check "systemd-analyze verify ce-agent.service" "[ -z \"\$(systemd-analyze verify $unit/ce-agent.service 2>&1)\" ]"
+check "the unit is Type=notify with a watchdog and only CAP_NET_ADMIN" \
+  "grep -q '^Type=notify' $unit/ce-agent.service && grep -q '^WatchdogSec=' $unit/ce-agent.service && grep -q '^CapabilityBoundingSet=CAP_NET_ADMIN$' $unit/ce-agent.service && grep -q '^ProtectSystem=strict' $unit/ce-agent.service"
+
+# .ipk: OpenWrt's ipkg-build layout and fields.
+x=$(mktemp -d); tar -C $x -xzf "$ipk"; mkdir $x/c $x/d; tar -C $x/c -xzf $x/control.tar.gz; tar -C $x/d -xzf $x/data.tar.gz
+check "ipk holds debian-binary, data.tar.gz, control.tar.gz" "[ \"\$(tar tzf $ipk | sort | tr '\n' ' ')\" = './control.tar.gz ./data.tar.gz ./debian-binary ' ] && [ \"\$(cat $x/debian-binary)\" = 2.0 ]"
+for f in Package Version Depends Architecture Maintainer Description Installed-Size; do
+  check "ipk control field $f" "grep -q '^$f: .' $x/c/control"
+done
+check "ipk conffiles keep /etc/config/ce-agent" "grep -qx /etc/config/ce-agent $x/c/conffiles"
+check "ipk postinst enables and starts, prerm stops" "grep -q 'enable' $x/c/postinst && grep -q 'start' $x/c/postinst && grep -q 'stop' $x/c/prerm"
+check "ipk data: agent, init script, hotplug script, sysctl" "[ -x $x/d/usr/bin/ce-agent ] && [ -x $x/d/etc/init.d/ce-agent ] && [ -x $x/d/etc/hotplug.d/ntp/50-ce-agent ] && [ -f $x/d/etc/sysctl.d/60-ce-agent.conf ]"
+# The init script's UCI -> JSON, with a stand-in for uci reading the shipped /etc/config/ce-agent.
+cat > $x/uci <<'SH'
+#!/bin/sh
+[ "$1" = -q ] && shift; [ "$1" = get ] && shift
+key=${1##*.}
+awk -v k="$key" '$1=="option" && $2==k { v=$3; gsub(/'\''/, "", v); print v }' "$UCI_FILE"
+SH
+chmod +x $x/uci
+check "UCI config becomes a configuration the agent accepts" \
+  "PATH=$x:\$PATH UCI_FILE=$x/d/etc/config/ce-agent CONF=$x/agent.json sh -c '. $PWD/tools/rc-common-stub.sh; . $x/d/etc/init.d/ce-agent; CONF=$x/agent.json; write_config' && $bin run --check --config $x/agent.json"
+
+# .deb: a real install into a minimal Debian root.
+if [ "$(id -u)" -ne 0 ] || ! command -v debootstrap >/dev/null; then
+  echo "SKIP: .deb install test needs root and debootstrap (make deps)"; finish
+fi
+base=build/debootstrap-bookworm
+if [ ! -x $base/bin/sh ]; then
+  rm -rf $base; debootstrap --variant=minbase bookworm $base http://deb.debian.org/debian >build/debootstrap.log 2>&1 \
+    || { echo "SKIP: debootstrap could not reach a Debian mirror (build/debootstrap.log)"; finish; }
+fi
+r=build/deb-root; rm -rf $r; cp -a $base $r
+cp /etc/resolv.conf $r/etc/resolv.conf; cp "$deb" $r/tmp/
+mount -t proc proc $r/proc
+trap 'umount $r/proc 2>/dev/null' EXIT
+check "apt installs the .deb and its dependencies in a fresh Debian root" "chroot $r sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq /tmp/$(basename $deb)'"
+check "dpkg knows it installed" "chroot $r dpkg -s ce-agent | grep -q 'Status: install ok installed'"
+check "the installed agent runs" "chroot $r ce-agent --version && chroot $r ce-agent mape --rule6 2001:db8::/40 --rule4 192.0.2.0/24 --ea-len 16 --psid-offset 4 --prefix 2001:db8:12:3400::/56 --json"
+check "unit, sysctl and example configuration are in place" "[ -f $r/lib/systemd/system/ce-agent.service ] && [ -f $r/usr/lib/sysctl.d/60-ce-agent.conf ] && [ -f $r/etc/ce-agent/agent.json.example ]"
+check "the example configuration is valid" "chroot $r ce-agent run --check --config /etc/ce-agent/agent.json.example"
+check "apt removes it cleanly" "chroot $r apt-get remove -y -qq ce-agent && [ ! -e $r/usr/bin/ce-agent ]"
+finish
