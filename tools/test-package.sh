@@ -49,7 +49,10 @@ if [ ! -x $base/bin/sh ]; then
   rm -rf $base; debootstrap --variant=minbase bookworm $base http://deb.debian.org/debian >build/debootstrap.log 2>&1 \
     || { echo "SKIP: debootstrap could not reach a Debian mirror (build/debootstrap.log)"; finish; }
 fi
-r=build/deb-root; rm -rf $r; cp -a $base $r
+r=build/deb-root
+# A run killed before its trap leaves proc mounted there: unmount it, and never let rm cross a mount.
+umount $r/proc 2>/dev/null || true
+rm -rf --one-file-system $r; cp -a $base $r
 cp /etc/resolv.conf $r/etc/resolv.conf; cp "$deb" $r/tmp/
 mount -t proc proc $r/proc
 trap 'umount $r/proc 2>/dev/null' EXIT

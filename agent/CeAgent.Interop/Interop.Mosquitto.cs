@@ -61,6 +61,8 @@ public static unsafe partial class Mosquitto
     public static partial void PublishCallbackSet(nint mosq, delegate* unmanaged<nint, nint, int, int, nint, void> callback);
     [LibraryImport(Lib, EntryPoint = "mosquitto_message_v5_callback_set")]
     public static partial void MessageCallbackSet(nint mosq, delegate* unmanaged<nint, nint, MosquittoMessage*, nint, void> callback);
+    [LibraryImport(Lib, EntryPoint = "mosquitto_subscribe_v5_callback_set")]
+    public static partial void SubscribeCallbackSet(nint mosq, delegate* unmanaged<nint, nint, int, int, int*, nint, void> callback);
 
     public static string Describe(int error) => Marshal.PtrToStringUTF8(StrError(error)) ?? $"error {error}";
 }

@@ -33,17 +33,22 @@ public sealed class BackgroundProc : IDisposable
     public int ExitCode => _p.ExitCode;
 
     /// <summary>Waits until a line satisfies the predicate; false on timeout or when the program ended first.</summary>
-    public bool WaitFor(Func<string, bool> line, int timeoutMs = 10_000)
+    public bool WaitFor(Func<string, bool> line, int timeoutMs = 10_000) => WaitFor(_out, line, timeoutMs);
+
+    /// <summary>The same on standard error, where daemons log.</summary>
+    public bool WaitForStderr(Func<string, bool> line, int timeoutMs = 10_000) => WaitFor(_err, line, timeoutMs);
+
+    private bool WaitFor(ConcurrentQueue<string> lines, Func<string, bool> line, int timeoutMs)
     {
         var sw = Stopwatch.StartNew();
         while (sw.ElapsedMilliseconds < timeoutMs)
         {
-            if (_out.Any(line))
+            if (lines.Any(line))
                 return true;
             if (_p.HasExited)
             {
                 _p.WaitForExit();
-                return _out.Any(line);
+                return lines.Any(line);
             }
             Thread.Sleep(20);
         }

@@ -14,12 +14,23 @@ public sealed class Postgres : IDisposable
 
     public static string? Missing => File.Exists(Bin + "/initdb") ? null : $"PostgreSQL server binaries not found in {Bin} (make deps)";
 
-    public Postgres()
+    /// <param name="durable">fsync on, as in production (benchmarks); tests run faster without.</param>
+    public Postgres(bool durable = false)
     {
         Directory.CreateDirectory(Dir);
         Proc.Run("chown", "postgres", Dir).EnsureSuccess("chown");
         As($"{Bin}/initdb -D {Dir}/data -U postgres -A trust --no-sync >/dev/null");
-        As($"{Bin}/pg_ctl -D {Dir}/data -l {Dir}/log -w -o \"-p {Port} -k {Dir} -c listen_addresses='' -c fsync=off\" start >/dev/null");
+        string fsync = durable ? "on" : "off";
+        As($"{Bin}/pg_ctl -D {Dir}/data -l {Dir}/log -w -o \"-p {Port} -k {Dir} -c listen_addresses='' -c fsync={fsync}\" start >/dev/null");
+    }
+
+    /// <summary>Creates an empty database and returns its connection string.</summary>
+    public string NewDatabase()
+    {
+        string db = "t" + Guid.NewGuid().ToString("N")[..12];
+        Proc.Run("runuser", ["-u", "postgres", "--", $"{Bin}/psql", "-h", Dir, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-q", "-c", $"CREATE DATABASE {db}"]).EnsureSuccess("create database");
+        return ConnectionString.Replace("Database=postgres", "Database=" + db, StringComparison.Ordinal);
     }
 
     private static void As(string script) => Proc.Run("runuser", ["-u", "postgres", "--", "/bin/sh", "-c", script], timeoutMs: 120_000).EnsureSuccess(script);

@@ -19,13 +19,18 @@ public sealed class TestCerts : IDisposable
     }
 
     /// <summary>A client certificate and key for the identity; returns (cert, key) paths.</summary>
+    /// <summary>A client certificate whose common name is the identity; safe to call from several threads
+    /// (openssl keeps the CA's serial number in a file).</summary>
     public (string Cert, string Key) Client(string identity)
     {
         string name = "client-" + identity;
-        if (!File.Exists(Path.Combine(Dir, name + ".crt")))
-            Issue(name, identity, "extendedKeyUsage=clientAuth");
+        lock (_issuing)
+            if (!File.Exists(Path.Combine(Dir, name + ".crt")))
+                Issue(name, identity, "extendedKeyUsage=clientAuth");
         return (Path.Combine(Dir, name + ".crt"), Path.Combine(Dir, name + ".key"));
     }
+
+    private readonly object _issuing = new();
 
     private void Issue(string name, string cn, string extension)
     {

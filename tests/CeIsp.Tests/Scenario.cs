@@ -28,19 +28,20 @@ public sealed class Scenario : IDisposable
     public Scenario()
     {
         foreach (var (id, psid) in new[] { ("ce-a", 1), ("ce-b", 2), ("ce-c", 3) })
-        {
-            var mape = MapeCalculator.Derive(Rule, Ipv6Prefix.Parse($"2001:db8:12:{psid:x2}00::/56", "prefix"));
-            Ces.Add(new Ce(id, psid, ECDsa.Create(ECCurve.NamedCurves.nistP256), mape, []));
-        }
+            Ces.Add(NewCe(id, psid));
         // (ce, public port index, destination, start s, end s after T0)
         Flows(Ces[0], [(0, D1, 10, 20), (1, D2, 200, 210)]);
         Flows(Ces[1], [(0, D1, 12, 30)]);
         Flows(Ces[2], [(0, D3, 15, 16), (1, D3, 400, 401), (2, D3, 800, 801)]);
     }
 
+    public static Ce NewCe(string id, int psid) =>
+        new(id, psid, ECDsa.Create(ECCurve.NamedCurves.nistP256), MapeCalculator.Derive(Rule, Ipv6Prefix.Parse($"2001:db8:12:{psid:x2}00::/56", "prefix")), []);
+
     public static int PortOf(Ce ce, int index) => ce.Mape.Ports.PortAt(index);
 
-    private static void Flows(Ce ce, (int Port, FlowKey Dst, int From, int To)[] flows)
+    /// <summary>Turns the CE's flows (public port index, destination, seconds after T0) into its signed chain.</summary>
+    public static void Flows(Ce ce, (int Port, FlowKey Dst, int From, int To)[] flows)
     {
         var agg = new WindowAggregator(ce.Mape.Ports, FilterKey, 60);
         agg.SetClock(new ClockQuality(ClockSource.Ntp, true, 20));
@@ -51,15 +52,9 @@ public sealed class Scenario : IDisposable
             else
                 agg.Close((ulong)e.I, e.At * 1000);
         agg.Flush(new ClockQuality(ClockSource.Ntp, true, 20));
-        byte[] prev = [];
-        ulong seq = 0;
+        var chain = new ChainSigner(ce.Id, MapeContext.From(ce.Mape), ce.Key);
         while (agg.TryTake(out WindowSummary w))
-        {
-            var m = new SummaryMessage(ce.Id, ++seq, prev, MapeContext.From(ce.Mape), [w], 0);
-            byte[] signed = CoseSign1.Sign(SummaryCodec.Encode(m), ce.Id, ce.Key);
-            ce.Messages.Add(signed);
-            prev = SummaryChain.Hash(signed);
-        }
+            ce.Messages.Add(chain.Sign([w]));
     }
 
     public void Enroll(SummaryStore store)

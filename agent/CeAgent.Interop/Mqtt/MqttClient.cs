@@ -12,6 +12,11 @@ public sealed record MqttAcked(int Mid, int ReasonCode) : MqttEvent
 {
     public bool Accepted => ReasonCode < 0x80;
 }
+/// <summary>The broker's SUBACK: one granted QoS (or a reason code of 0x80 and above: refused) per filter.</summary>
+public sealed record MqttSubscribed(int Mid, int[] Granted) : MqttEvent
+{
+    public bool Accepted => Granted.All(g => g < 0x80);
+}
 public sealed record MqttReceived(string Topic, byte[] Payload, bool Retained) : MqttEvent;
 
 public sealed record MqttOptions(
@@ -63,6 +68,7 @@ public sealed unsafe class MqttClient : IDisposable
         Mosquitto.DisconnectCallbackSet(_mosq, &OnDisconnect);
         Mosquitto.PublishCallbackSet(_mosq, &OnPublish);
         Mosquitto.MessageCallbackSet(_mosq, &OnMessage);
+        Mosquitto.SubscribeCallbackSet(_mosq, &OnSubscribe);
         nint props = 0;
         Mosquitto.PropertyAddInt32(&props, Mosquitto.PropSessionExpiryInterval, o.SessionExpirySeconds);
         // A broker that is down now is not an error: the loop thread keeps reconnecting.
@@ -83,12 +89,14 @@ public sealed unsafe class MqttClient : IDisposable
         return mid;
     }
 
-    public void Subscribe(string pattern)
+    /// <summary>Subscribes at QoS 1. Returns the message id; its MqttSubscribed follows on <see cref="Events"/>.</summary>
+    public int Subscribe(string pattern)
     {
         int mid;
         int rc = Mosquitto.Subscribe(_mosq, &mid, pattern, 1, 0, 0);
         if (rc is not (Mosquitto.Success or Mosquitto.ErrNoConn))
             throw new IOException($"subscribe {pattern}: {Mosquitto.Describe(rc)}");
+        return mid;
     }
 
     private void Check(int rc, string what)
@@ -115,6 +123,10 @@ public sealed unsafe class MqttClient : IDisposable
 
     [UnmanagedCallersOnly]
     private static void OnPublish(nint mosq, nint obj, int mid, int reason, nint props) => Post(obj, _ => new MqttAcked(mid, reason));
+
+    [UnmanagedCallersOnly]
+    private static void OnSubscribe(nint mosq, nint obj, int mid, int count, int* granted, nint props) =>
+        Post(obj, _ => new MqttSubscribed(mid, new ReadOnlySpan<int>(granted, count).ToArray()));
 
     [UnmanagedCallersOnly]
     private static void OnMessage(nint mosq, nint obj, MosquittoMessage* m, nint props) => Post(obj, _ =>

@@ -12,23 +12,18 @@ namespace CeAgent.Service;
 /// </summary>
 public sealed class SummaryEmitter
 {
-    private readonly string _ceId;
-    private readonly MapeContext _mape;
-    private readonly ECDsa _key;
     private readonly DurableSpool _spool;
     private readonly int _batch;
     private readonly List<WindowSummary> _windows = [];
-    private ulong _seq;
-    private byte[] _prev;
+    private readonly ChainSigner _chain;
 
     public SummaryEmitter(string ceId, MapeContext mape, ECDsa key, DurableSpool spool, int batch)
     {
-        (_ceId, _mape, _key, _spool, _batch) = (ceId, mape, key, spool, batch);
-        _seq = spool.Newest?.Seq ?? 0;
-        _prev = spool.Newest is { } n ? SummaryChain.Hash(n.Payload) : [];
+        (_spool, _batch) = (spool, batch);
+        _chain = new ChainSigner(ceId, mape, key, spool.Newest?.Seq ?? 0, spool.Newest is { } n ? SummaryChain.Hash(n.Payload) : null);
     }
 
-    public ulong LastSeq => _seq;
+    public ulong LastSeq => _chain.LastSeq;
     public int PendingWindows => _windows.Count;
     public long Messages { get; private set; }
 
@@ -44,11 +39,8 @@ public sealed class SummaryEmitter
     {
         if (_windows.Count == 0)
             return;
-        var m = new SummaryMessage(_ceId, _seq + 1, _prev, _mape, [.. _windows], _spool.TakeDropped());
-        byte[] signed = CoseSign1.Sign(SummaryCodec.Encode(m), _ceId, _key);
-        _spool.Append([new SpoolRecord(m.Seq, signed)]);
-        _seq = m.Seq;
-        _prev = SummaryChain.Hash(signed);
+        byte[] signed = _chain.Sign(_windows, _spool.TakeDropped());
+        _spool.Append([new SpoolRecord(_chain.LastSeq, signed)]);
         _windows.Clear();
         Messages++;
     }

@@ -82,7 +82,6 @@ public sealed class Collector(SummaryStore store, bool trustOnFirstUse, Func<str
             Duplicates++;
             return new IngestResult(IngestOutcome.Duplicate, null, m.CeId, seq);
         }
-        CheckChain(m, seq);
         var rows = m.Windows.Select((w, i) => new WindowRow(m.CeId, seq, i, w.StartUnix, (int)w.LengthSeconds, m.Mape.Ipv4, m.Mape.Psid,
             w.Clock.Synchronized, w.Clock.MaxErrorMs == uint.MaxValue ? -1 : w.Clock.MaxErrorMs)).ToList();
         if (!store.Insert(m.CeId, seq, m.PrevHash, SummaryChain.Hash(signed), signed, rows))
@@ -90,11 +89,14 @@ public sealed class Collector(SummaryStore store, bool trustOnFirstUse, Func<str
             Duplicates++;
             return new IngestResult(IngestOutcome.Duplicate, null, m.CeId, seq);
         }
+        // After the insert, so that collectors sharing the subscription (and the store) cannot leave a
+        // gap behind for a message another one has just stored: see SummaryStore.RecordChainEvent.
+        CheckChain(m, seq, signed);
         Stored++;
         return new IngestResult(IngestOutcome.Stored, null, m.CeId, seq);
     }
 
-    private void CheckChain(SummaryMessage m, long seq)
+    private void CheckChain(SummaryMessage m, long seq, byte[] signed)
     {
         long first = m.Windows.Count > 0 ? m.Windows[0].StartUnix : 0;
         long last = m.Windows.Count > 0 ? m.Windows[^1].StartUnix + m.Windows[^1].LengthSeconds : 0;
@@ -107,6 +109,9 @@ public sealed class Collector(SummaryStore store, bool trustOnFirstUse, Func<str
             store.RecordChainEvent(new ChainEvent(m.CeId, seq + 1, "gap", last, store.Span(m.CeId, a)?.Start ?? long.MaxValue));
         if (seq > 1 && store.HashOf(m.CeId, seq - 1) is { } prev && !prev.AsSpan().SequenceEqual(m.PrevHash))
             store.RecordChainEvent(new ChainEvent(m.CeId, seq, "break", first, last));
+        // Out of order (several collectors, a late message): the successor arrived first and could not check its link.
+        if (above == seq + 1 && store.PrevHashOf(m.CeId, seq + 1) is { } next && !next.AsSpan().SequenceEqual(SummaryChain.Hash(signed)))
+            store.RecordChainEvent(new ChainEvent(m.CeId, seq + 1, "break", last, store.Span(m.CeId, seq + 1)?.End ?? last));
     }
 
     /// <summary>A retained state message; with trust on first use it enrols an unknown CE's key.</summary>

@@ -31,28 +31,41 @@ internal static class CollectCommand
         if (seconds is { } s)
             stop.CancelAfter(TimeSpan.FromSeconds(s));
         Console.Error.WriteLine($"ce-isp collect: {c.Store.Kind} store, broker {c.Broker.Host}:{c.Broker.Port}, group {c.Broker.Group}");
+        var pending = new Dictionary<int, string>();
+        int rc = 0;
         try
         {
-            while (mqtt.Events.WaitToReadAsync(stop.Token).AsTask().GetAwaiter().GetResult())
-                while (mqtt.Events.TryRead(out MqttEvent? e))
-                    Handle(e, mqtt, collector, c.Broker.Group);
+            while (rc == 0 && mqtt.Events.WaitToReadAsync(stop.Token).AsTask().GetAwaiter().GetResult())
+                while (rc == 0 && mqtt.Events.TryRead(out MqttEvent? e))
+                    rc = Handle(e, mqtt, collector, c.Broker.Group, pending);
         }
         catch (OperationCanceledException)
         {
         }
         Console.Error.WriteLine($"ce-isp collect: stored {collector.Stored}, duplicates {collector.Duplicates}, rejected {collector.RejectedTotal}"
             + string.Concat(collector.Rejections.Select(r => $", {r.Key} {r.Value}")));
-        return 0;
+        return rc;
     }
 
-    private static void Handle(MqttEvent e, MqttClient mqtt, Collector.Collector collector, string group)
+    /// <summary>One event; returns non-zero when the collector cannot do its job (the broker refused a subscription).</summary>
+    private static int Handle(MqttEvent e, MqttClient mqtt, Collector.Collector collector, string group, Dictionary<int, string> pending)
     {
         switch (e)
         {
             case MqttConnected { ReasonCode: 0 }:
                 // Subscribing on every (re)connection is harmless and survives a broker that lost the session.
-                mqtt.Subscribe($"$share/{group}/ce/v1/+/summary");
-                mqtt.Subscribe("ce/v1/+/state");
+                foreach (string filter in new[] { $"$share/{group}/ce/v1/+/summary", "ce/v1/+/state" })
+                    pending[mqtt.Subscribe(filter)] = filter;
+                break;
+            case MqttSubscribed s:
+                string what = pending.Remove(s.Mid, out string? f) ? f : $"subscription {s.Mid}";
+                if (!s.Accepted)
+                {
+                    // Without its subscription a collector would run and store nothing: stop, loudly.
+                    Console.Error.WriteLine($"ce-isp collect: error: the broker refused {what} (reason 0x{s.Granted.Max():x2}; check the broker's ACL for this identity)");
+                    return 3;
+                }
+                Console.Error.WriteLine($"ce-isp collect: subscribed to {what}");
                 break;
             case MqttReceived m:
                 IngestResult r = collector.Ingest(m.Topic, m.Payload);
@@ -62,5 +75,6 @@ internal static class CollectCommand
                     Console.Error.WriteLine($"ce-isp collect: enrolled {r.CeId} on first use");
                 break;
         }
+        return 0;
     }
 }

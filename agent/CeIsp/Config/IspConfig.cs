@@ -46,12 +46,41 @@ public sealed record IspConfig
     {
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllText(path), IspConfigJson.Default.IspConfig) ?? throw new FormatException($"{path}: empty");
+            IspConfig c = JsonSerializer.Deserialize(File.ReadAllText(path), IspConfigJson.Default.IspConfig) ?? throw new FormatException($"{path}: empty");
+            return c.Validate() is { } problem ? throw new FormatException($"{path}: {problem}") : c;
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
             throw new FormatException($"{path}: {e.Message}");
         }
+    }
+
+    /// <summary>The first thing wrong, named by its field, or null.</summary>
+    public string? Validate()
+    {
+        if (Store.Kind is not ("sqlite" or "postgres"))
+            return $"store.kind: '{Store.Kind}' is neither sqlite nor postgres";
+        if (string.IsNullOrWhiteSpace(Store.Target))
+            return "store.target: empty";
+        if (Broker.Port is < 1 or > 65535)
+            return $"broker.port: {Broker.Port} is not a TCP port";
+        if (Broker.Group.Length == 0 || Broker.Group.IndexOfAny(['/', '+', '#']) >= 0)
+            return $"broker.group: '{Broker.Group}' must be non-empty without '/', '+' or '#' (it is a topic level of $share/<group>/...)";
+        if (string.IsNullOrWhiteSpace(Broker.ClientId))
+            return "broker.clientId: empty";
+        if ((Broker.CertFile is null) != (Broker.KeyFile is null))
+            return "broker.certFile and broker.keyFile: give both or neither";
+        for (int i = 0; i < Devices.Count; i++)
+        {
+            EnrolledDevice d = Devices[i];
+            if (!CeAgent.Shared.Summary.SummaryLimits.IsValidCeId(d.CeId))
+                return $"devices[{i}].ceId: '{d.CeId}' is not a valid CE id";
+            if (string.IsNullOrWhiteSpace(d.Line))
+                return $"devices[{i}].line: empty";
+            if (!d.PublicKeyPem.Contains("BEGIN PUBLIC KEY", StringComparison.Ordinal))
+                return $"devices[{i}].publicKeyPem: not a PEM public key";
+        }
+        return null;
     }
 
     public byte[] RequireFilterKey()

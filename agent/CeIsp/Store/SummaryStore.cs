@@ -50,7 +50,18 @@ public sealed class SummaryStore : IDisposable
 
     private string Blob => _pg ? "BYTEA" : "BLOB";
 
-    private void Migrate() => Exec($"""
+    /// <summary>Creates what is missing. On PostgreSQL under an advisory lock: collectors that start together
+    /// would otherwise race in CREATE TABLE IF NOT EXISTS and one would fail on the catalog's unique index.</summary>
+    private void Migrate()
+    {
+        using DbTransaction tx = _db.BeginTransaction();
+        if (_pg)
+            Exec(tx, "SELECT pg_advisory_xact_lock(7097001)");
+        Exec(tx, Schema);
+        tx.Commit();
+    }
+
+    private string Schema => $"""
         CREATE TABLE IF NOT EXISTS devices (ce_id TEXT PRIMARY KEY, line TEXT NOT NULL, public_key TEXT NOT NULL, enrolled_at BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS messages (ce_id TEXT NOT NULL, seq BIGINT NOT NULL, prev_hash {Blob} NOT NULL, hash {Blob} NOT NULL,
             received_at BIGINT NOT NULL, signed {Blob} NOT NULL, PRIMARY KEY (ce_id, seq));
@@ -60,7 +71,7 @@ public sealed class SummaryStore : IDisposable
         CREATE INDEX IF NOT EXISTS windows_by_address ON windows (ipv4, start);
         CREATE TABLE IF NOT EXISTS chain_events (ce_id TEXT NOT NULL, seq BIGINT NOT NULL, kind TEXT NOT NULL, from_time BIGINT NOT NULL,
             to_time BIGINT NOT NULL, PRIMARY KEY (ce_id, seq, kind));
-        """);
+        """;
 
     public void Enroll(Device d) => Exec(
         "INSERT INTO devices (ce_id, line, public_key, enrolled_at) VALUES (@c, @l, @k, @t) ON CONFLICT (ce_id) DO UPDATE SET line = @l, public_key = @k",
@@ -74,6 +85,9 @@ public sealed class SummaryStore : IDisposable
 
     public byte[]? HashOf(string ceId, long seq) =>
         Query("SELECT hash FROM messages WHERE ce_id = @c AND seq = @s", r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq)).FirstOrDefault();
+
+    public byte[]? PrevHashOf(string ceId, long seq) =>
+        Query("SELECT prev_hash FROM messages WHERE ce_id = @c AND seq = @s", r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq)).FirstOrDefault();
 
     /// <summary>The nearest stored sequence below and above seq, for gap detection.</summary>
     public (long? Below, long? Above) Neighbours(string ceId, long seq) => (
@@ -104,8 +118,12 @@ public sealed class SummaryStore : IDisposable
         return true;
     }
 
+    /// <summary>Records a break, or a gap at e.Seq unless that message is stored by the time this runs.
+    /// Each collector stores its message before it clears and records gaps, so whichever of two collectors
+    /// runs last sees the other's message: no stale gap survives a race.</summary>
     public void RecordChainEvent(ChainEvent e) => Exec(
-        "INSERT INTO chain_events (ce_id, seq, kind, from_time, to_time) VALUES (@c, @s, @k, @f, @t) ON CONFLICT DO NOTHING",
+        "INSERT INTO chain_events (ce_id, seq, kind, from_time, to_time) SELECT @c, @s, @k, @f, @t WHERE @k <> 'gap' OR NOT EXISTS "
+        + "(SELECT 1 FROM messages WHERE ce_id = @c AND seq = @s) ON CONFLICT DO NOTHING",
         ("c", e.CeId), ("s", e.Seq), ("k", e.Kind), ("f", e.FromTime), ("t", e.ToTime));
 
     /// <summary>A gap that was later filled (a late message) is no longer a gap.</summary>

@@ -72,14 +72,9 @@ public sealed record SummaryConfig(int WindowSeconds, int P, int Batch, uint Clo
     private long SignedBytes(List<WindowSummary> windows, MapeContext ctx, ECDsa key)
     {
         long total = 0;
-        byte[] prev = [];
+        var chain = new ChainSigner("ce-bench-0001", ctx, key);
         for (int i = 0; i < windows.Count; i += Batch)
-        {
-            var m = new SummaryMessage("ce-bench-0001", (ulong)i, prev, ctx, windows.GetRange(i, Math.Min(Batch, windows.Count - i)), 0);
-            byte[] signed = CoseSign1.Sign(SummaryCodec.Encode(m), m.CeId, key);
-            prev = SummaryChain.Hash(signed);
-            total += signed.Length;
-        }
+            total += chain.Sign(windows.GetRange(i, Math.Min(Batch, windows.Count - i))).Length;
         return total;
     }
 

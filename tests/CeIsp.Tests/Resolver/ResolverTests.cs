@@ -88,6 +88,22 @@ public abstract class ResolverTestsBase : IDisposable
     }
 
     [Fact]
+    public void A_late_message_that_does_not_link_to_its_successor_is_a_break()
+    {
+        // ce-c's seq 2 never arrived; a message 2 signed by the CE's key but with other content (a CE
+        // that lost its chain state, or a replay of another fork) arrives late: 3 does not link to it.
+        var ce = S.Ces[2];
+        byte[] first = ce.Messages[0];
+        var m1 = CeAgent.Shared.Summary.SummaryCodec.Decode(CeAgent.Shared.Summary.CoseSign1.Parse(first).Payload);
+        var fork = new CeAgent.Shared.Summary.ChainSigner(ce.Id, m1.Mape, ce.Key, 1, CeAgent.Shared.Summary.SummaryChain.Hash(first));
+        byte[] other = fork.Sign(m1.Windows);
+        Assert.Equal(IngestOutcome.Stored, Collector.Ingest("ce/v1/ce-c/summary", other).Outcome);
+        var events = Store.ChainEvents("ce-c");
+        Assert.DoesNotContain(events, e => e.Kind == "gap");
+        Assert.Contains(events, e => e.Kind == "break" && e.Seq == 3);
+    }
+
+    [Fact]
     public void Bad_messages_are_rejected_counted_and_the_collector_goes_on()
     {
         byte[] good = S.Ces[0].Messages[0];
@@ -143,6 +159,7 @@ public sealed class PostgresResolverTests
             t => t.Without_it_two_lines_fit_until_a_second_observation_separates_them(),
             t => t.A_destination_nobody_contacted_gives_none(),
             t => t.A_gap_is_no_evidence_not_evidence_of_absence(),
+            t => t.A_late_message_that_does_not_link_to_its_successor_is_a_break(),
             t => t.Bad_messages_are_rejected_counted_and_the_collector_goes_on(),
             t => t.Unknown_ces_are_refused_unless_trusted_on_first_use(),
         };
@@ -153,16 +170,5 @@ public sealed class PostgresResolverTests
         }
     }
 
-    private static SummaryStore Fresh(Postgres server)
-    {
-        string db = "t" + Guid.NewGuid().ToString("N")[..12];
-        using (var admin = new Npgsql.NpgsqlConnection(server.ConnectionString))
-        {
-            admin.Open();
-            using var cmd = admin.CreateCommand();
-            cmd.CommandText = $"CREATE DATABASE {db}";
-            cmd.ExecuteNonQuery();
-        }
-        return SummaryStore.Postgres(server.ConnectionString.Replace("Database=postgres", "Database=" + db, StringComparison.Ordinal));
-    }
+    private static SummaryStore Fresh(Postgres server) => SummaryStore.Postgres(server.NewDatabase());
 }

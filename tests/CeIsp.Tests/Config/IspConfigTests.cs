@@ -1,0 +1,70 @@
+using CeAgent.TestKit;
+using CeIsp.Config;
+
+namespace CeIsp.Tests.Config;
+
+/// <summary>A broken isp.json is refused with the field that is wrong, before anything connects or opens.</summary>
+public sealed class IspConfigTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ce-isp-config-").FullName;
+
+    private string Write(string json)
+    {
+        string path = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public void A_minimal_file_takes_the_documented_defaults()
+    {
+        IspConfig c = IspConfig.Load(Write("""{ "store": { "kind": "sqlite", "target": "/tmp/x.db" } }"""));
+        Assert.Equal("ce-isp", c.Broker.Group);
+        Assert.Equal(8883, c.Broker.Port);
+        Assert.False(c.TrustOnFirstUse);
+        Assert.Empty(c.Devices);
+    }
+
+    [Theory]
+    [InlineData("""{ "store": { "kind": "mysql" } }""", "store.kind: 'mysql'")]
+    [InlineData("""{ "store": { "target": " " } }""", "store.target: empty")]
+    [InlineData("""{ "broker": { "port": 70000 } }""", "broker.port: 70000")]
+    [InlineData("""{ "broker": { "group": "a/b" } }""", "broker.group: 'a/b'")]
+    [InlineData("""{ "broker": { "group": "" } }""", "broker.group: ''")]
+    [InlineData("""{ "broker": { "clientId": "" } }""", "broker.clientId: empty")]
+    [InlineData("""{ "broker": { "certFile": "/x.crt" } }""", "broker.certFile and broker.keyFile")]
+    [InlineData("""{ "devices": [ { "ceId": "ce/1", "line": "l", "publicKeyPem": "-----BEGIN PUBLIC KEY-----" } ] }""", "devices[0].ceId: 'ce/1'")]
+    [InlineData("""{ "devices": [ { "ceId": "ce-1", "line": "", "publicKeyPem": "-----BEGIN PUBLIC KEY-----" } ] }""", "devices[0].line: empty")]
+    [InlineData("""{ "devices": [ { "ceId": "ce-1", "line": "l", "publicKeyPem": "hello" } ] }""", "devices[0].publicKeyPem")]
+    [InlineData("""{ "stroe": {} }""", "stroe")]
+    [InlineData("""{ "store": { "kind": 3 } }""", "$.store.kind")]
+    [InlineData("""{ "store": """, "")]
+    public void Bad_fields_are_named(string json, string expected)
+    {
+        string path = Write(json);
+        var e = Assert.Throws<FormatException>(() => IspConfig.Load(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Theory]
+    [InlineData("", "filterKey: 0 bytes")]
+    [InlineData("zz", "filterKey: not hexadecimal")]
+    [InlineData("00112233", "filterKey: 4 bytes")]
+    public void The_resolver_needs_the_provisioned_filter_key(string key, string expected) =>
+        Assert.Contains(expected, Assert.Throws<FormatException>(() => new IspConfig { FilterKey = key }.RequireFilterKey()).Message);
+
+    [Fact]
+    public void The_commands_refuse_a_bad_file_with_its_reason_and_a_non_zero_exit()
+    {
+        string path = Write("""{ "broker": { "group": "x+y" } }""");
+        foreach (string[] args in new[] { new[] { "collect", "--config", path }, ["resolve", "--request", path, "--config", path] })
+        {
+            ProcResult r = Programs.Run("ce-isp", args);
+            Assert.NotEqual(0, r.ExitCode);
+            Assert.Contains("broker.group: 'x+y'", r.Stderr);
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
