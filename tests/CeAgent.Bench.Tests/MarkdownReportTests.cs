@@ -12,13 +12,20 @@ public sealed class MarkdownReportTests : IDisposable
     public void ReplacesOnlyTheTextBetweenTheMarkers()
     {
         string path = Path.Combine(_dir, "a.md");
-        File.WriteAllText(path, $"# Title\nwhy we chose\n{MarkdownReport.Begin}\nold numbers\n{MarkdownReport.End}\nwhat surprised us\n");
+        File.WriteAllText(path, $"# Title\nwhy we chose\n{MarkdownReport.Begin()}\nold numbers\n{MarkdownReport.End()}\n"
+            + $"{MarkdownReport.Begin("bench-isp")}\nisp numbers\n{MarkdownReport.End("bench-isp")}\nwhat surprised us\n");
         MarkdownReport.WriteInto(path, "new numbers\n");
         string text = File.ReadAllText(path);
         Assert.Contains("why we chose", text);
         Assert.Contains("what surprised us", text);
         Assert.Contains("new numbers", text);
         Assert.DoesNotContain("old numbers", text);
+        Assert.Contains("isp numbers", text); // another generator's section is left alone
+        MarkdownReport.WriteInto(path, "new isp numbers\n", "bench-isp");
+        text = File.ReadAllText(path);
+        Assert.Contains("new numbers", text);
+        Assert.Contains("new isp numbers", text);
+        Assert.DoesNotContain("\nisp numbers", text);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using CeAgent.Interop.Mqtt;
 
 namespace CeAgent.TestKit;
 
@@ -117,6 +118,20 @@ public sealed class MosquittoBroker : IDisposable
             "--cafile", Certs.CaCert, "--cert", cert, "--key", key, "-V", "mqttv5", "-q", "1", "-c", "-i", identity + "-sub",
             "-x", "3600", "-t", topic, "-F", "%x"];
         return _ns is null ? new BackgroundProc(cmd[0], cmd[1..]) : new BackgroundProc("ip", ["netns", "exec", _ns.Name, .. cmd]);
+    }
+
+    /// <summary>Publishes each payload at QoS 1 as <paramref name="identity"/> (its client certificate) and
+    /// returns once the broker has acknowledged them all.</summary>
+    public void PublishAll(string identity, string topic, IEnumerable<byte[]> payloads, int timeoutMs = 60_000)
+    {
+        var (cert, key) = Certs.Client(identity);
+        using var mqtt = new MqttClient(new MqttOptions(identity + "-pub", "127.0.0.1", Port, Certs.CaCert, cert, key));
+        var mids = payloads.Select(m => mqtt.Publish(topic, m)).ToHashSet();
+        using var timeout = new CancellationTokenSource(timeoutMs);
+        while (mids.Count > 0 && mqtt.Events.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult())
+            while (mqtt.Events.TryRead(out MqttEvent? e))
+                if (e is MqttAcked a)
+                    mids.Remove(a.Accepted ? a.Mid : throw new InvalidOperationException($"{identity}: broker refused message {a.Mid} (0x{a.ReasonCode:x2})"));
     }
 
     public void Dispose() => Stop();

@@ -10,12 +10,16 @@ public static class WindowMatch
 {
     /// <summary>Whether the window, widened by its own clock error bound, overlaps [fromMs, toMs] (UTC ms).
     /// A window whose clock error is unknown overlaps everything: it can neither confirm nor exclude.</summary>
-    public static bool Overlaps(WindowSummary w, long fromMs, long toMs)
+    public static bool Overlaps(WindowSummary w, long fromMs, long toMs) =>
+        Overlaps(w.StartUnix, w.LengthSeconds, w.Clock.MaxErrorMs, fromMs, toMs);
+
+    /// <summary>The same test from a window's index entry, before its message is decoded.</summary>
+    public static bool Overlaps(long startUnix, long lengthSeconds, uint maxErrorMs, long fromMs, long toMs)
     {
-        if (w.Clock.MaxErrorMs == uint.MaxValue)
+        if (maxErrorMs == uint.MaxValue)
             return true;
-        long start = w.StartUnix * 1000 - w.Clock.MaxErrorMs;
-        long end = (w.StartUnix + w.LengthSeconds) * 1000 - 1 + w.Clock.MaxErrorMs;
+        long start = startUnix * 1000 - maxErrorMs;
+        long end = (startUnix + lengthSeconds) * 1000 - 1 + maxErrorMs;
         return start <= toMs && end >= fromMs;
     }
 

@@ -68,23 +68,35 @@ public sealed class Resolver(SummaryStore store, byte[] filterKey)
         long from = t - o.TimeAccuracyMs, to = t + o.TimeAccuracyMs;
         var dst = new FlowKey(System.Net.IPAddress.Parse(o.DstIp), o.Proto == "icmp" ? 0 : o.DstPort ?? 0, o.Proto switch { "udp" => Proto.Udp, "icmp" => Proto.Icmp, _ => Proto.Tcp });
         var result = new Dictionary<string, Status>();
-        foreach (var perCe in store.WindowsFor(ip, from / 1000 - SearchMarginSeconds, to / 1000 + SearchMarginSeconds).GroupBy(r => r.CeId))
+        long margin = SearchMarginSeconds;
+        var overlapping = new Dictionary<string, List<WindowRow>>();
+        foreach (var (row, signed) in store.WindowsOverlapping(ip, from, to, margin))
         {
-            PortSet ports = PortsOf(perCe.Key, perCe.First());
+            if (!_messages.ContainsKey((row.CeId, row.Seq)))
+                _messages[(row.CeId, row.Seq)] = Decode(signed);
+            (overlapping.TryGetValue(row.CeId, out var list) ? list : overlapping[row.CeId] = []).Add(row);
+        }
+        foreach (var (ceId, anySeq) in store.HoldersOf(ip, from / 1000 - margin, to / 1000 + margin))
+        {
+            List<WindowRow> rows = overlapping.GetValueOrDefault(ceId) ?? [];
+            PortSet ports = PortsOf(ceId, rows.Count > 0 ? rows[0].Seq : anySeq);
             if (o.SrcPort is { } sp && !ports.Contains(sp))
             {
-                result[perCe.Key] = Status.NoMatch; // that port is another CE's: MAP-E itself rules this one out
+                result[ceId] = Status.NoMatch; // that port is another CE's: MAP-E itself rules this one out
                 continue;
             }
             int tested = 0;
+            double noFalseMatch = 1; // chance that none of the tested filters would falsely hold the destination
             var found = new List<Evidence>();
             var notes = new List<string>();
-            foreach (WindowRow row in perCe)
+            foreach (WindowRow row in rows)
             {
-                WindowSummary w = Window(row);
-                if (!WindowMatch.Overlaps(w, from, to))
+                // The index entry decides overlap, so only the messages that matter are decoded.
+                if (!WindowMatch.Overlaps(row.Start, row.Length, row.ClockErrorMs < 0 ? uint.MaxValue : (uint)row.ClockErrorMs, from, to))
                     continue;
+                WindowSummary w = Window(row);
                 tested++;
+                noFalseMatch *= 1 - Math.Pow(2, -w.Filter.P);
                 if (!w.Clock.Synchronized)
                     notes.Add($"window {row.Start} (seq {row.Seq}): clock not synchronised, bound {(row.ClockErrorMs < 0 ? "unknown" : row.ClockErrorMs + " ms")}");
                 if (WindowMatch.Matches(w, ports, filterKey, dst, o.SrcPort))
@@ -92,15 +104,15 @@ public sealed class Resolver(SummaryStore store, byte[] filterKey)
             }
             if (found.Count > 0)
             {
-                double fp = 1 - Math.Pow(1 - Math.Pow(2, -GolombSet.DefaultP), tested);
-                var (f, e, n) = evidenceByCe.GetValueOrDefault(perCe.Key, (1.0, [], []));
+                double fp = 1 - noFalseMatch;
+                var (f, e, n) = evidenceByCe.GetValueOrDefault(ceId, (1.0, [], []));
                 e.AddRange(found);
                 n.AddRange(notes);
-                evidenceByCe[perCe.Key] = (f * fp, e, n);
-                result[perCe.Key] = Status.Match;
+                evidenceByCe[ceId] = (f * fp, e, n);
+                result[ceId] = Status.Match;
             }
             else
-                result[perCe.Key] = tested > 0 ? Status.NoMatch : Status.NoWindow; // no window: the chain decides (idle or gap)
+                result[ceId] = tested > 0 ? Status.NoMatch : Status.NoWindow; // no window: the chain decides (idle or gap)
         }
         return result;
     }
@@ -118,13 +130,16 @@ public sealed class Resolver(SummaryStore store, byte[] filterKey)
     private SummaryMessage Message(string ceId, long seq)
     {
         if (!_messages.TryGetValue((ceId, seq), out SummaryMessage? m))
-            _messages[(ceId, seq)] = m = SummaryCodec.Decode(CoseSign1.Parse(store.Message(ceId, seq)!).Payload);
+            _messages[(ceId, seq)] = m = Decode(store.Message(ceId, seq)!);
         return m;
     }
 
+    /// <summary>Stored messages were verified on arrival; the resolver only decodes them.</summary>
+    private static SummaryMessage Decode(byte[] signed) => SummaryCodec.Decode(CoseSign1.Parse(signed).Payload);
+
     private WindowSummary Window(WindowRow r) => Message(r.CeId, r.Seq).Windows[r.Index];
 
-    private PortSet PortsOf(string ceId, WindowRow r) => Message(ceId, r.Seq).Mape.Ports;
+    private PortSet PortsOf(string ceId, long seq) => Message(ceId, seq).Mape.Ports;
 
     private string Line(string ceId) => store.FindDevice(ceId)?.Line ?? $"unknown line ({ceId})";
 }

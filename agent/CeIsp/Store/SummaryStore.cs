@@ -110,10 +110,20 @@ public sealed class SummaryStore : IDisposable
             tx.Rollback();
             return false;
         }
-        foreach (WindowRow w in windows)
-            Exec(tx, "INSERT INTO windows (ce_id, seq, idx, start, length, ipv4, psid, clock_sync, clock_error) VALUES (@c, @s, @i, @st, @l, @a, @p, @cs, @ce)",
-                ("c", w.CeId), ("s", w.Seq), ("i", w.Index), ("st", w.Start), ("l", w.Length), ("a", (long)w.Ipv4), ("p", w.Psid),
-                ("cs", w.ClockSynchronized ? 1 : 0), ("ce", w.ClockErrorMs));
+        if (windows.Count > 0)
+        {
+            // One statement for all of a message's windows: a round trip each would dominate on PostgreSQL.
+            var ps = new List<(string, object)> { ("c", ceId), ("s", seq) };
+            var values = new List<string>();
+            foreach (WindowRow w in windows)
+            {
+                int i = values.Count;
+                values.Add($"(@c, @s, @i{i}, @st{i}, @l{i}, @a{i}, @p{i}, @cs{i}, @ce{i})");
+                ps.AddRange([($"i{i}", w.Index), ($"st{i}", w.Start), ($"l{i}", w.Length), ($"a{i}", (long)w.Ipv4), ($"p{i}", w.Psid),
+                    ($"cs{i}", w.ClockSynchronized ? 1 : 0), ($"ce{i}", w.ClockErrorMs)]);
+            }
+            Exec(tx, "INSERT INTO windows (ce_id, seq, idx, start, length, ipv4, psid, clock_sync, clock_error) VALUES " + string.Join(", ", values), [.. ps]);
+        }
         tx.Commit();
         return true;
     }
@@ -133,11 +143,28 @@ public sealed class SummaryStore : IDisposable
         Query("SELECT ce_id, seq, kind, from_time, to_time FROM chain_events WHERE ce_id = @c ORDER BY seq",
             r => new ChainEvent(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetInt64(3), r.GetInt64(4)), ("c", ceId));
 
-    /// <summary>Windows of any CE on this IPv4 address starting within [from, to] (UTC seconds).</summary>
-    public IReadOnlyList<WindowRow> WindowsFor(uint ipv4, long from, long to) =>
-        Query("SELECT ce_id, seq, idx, start, length, ipv4, psid, clock_sync, clock_error FROM windows WHERE ipv4 = @a AND start >= @f AND start <= @t ORDER BY ce_id, start",
-            r => new WindowRow(r.GetString(0), r.GetInt64(1), r.GetInt32(2), r.GetInt64(3), r.GetInt32(4), (uint)r.GetInt64(5), r.GetInt32(6), r.GetInt32(7) != 0, r.GetInt64(8)),
+    private const string WindowColumns = "ce_id, seq, idx, start, length, ipv4, psid, clock_sync, clock_error";
+
+    private static WindowRow ReadWindow(DbDataReader r) =>
+        new(r.GetString(0), r.GetInt64(1), r.GetInt32(2), r.GetInt64(3), r.GetInt32(4), (uint)r.GetInt64(5), r.GetInt32(6), r.GetInt32(7) != 0, r.GetInt64(8));
+
+    /// <summary>The CEs with a window on this address starting within [from, to] (UTC seconds), who held it
+    /// then, each with one of those messages (it names the CE's MAP-E port set).</summary>
+    public IReadOnlyList<(string CeId, long Seq)> HoldersOf(uint ipv4, long from, long to) =>
+        Query("SELECT ce_id, MIN(seq) FROM windows WHERE ipv4 = @a AND start >= @f AND start <= @t GROUP BY ce_id", r => (r.GetString(0), r.GetInt64(1)),
             ("a", (long)ipv4), ("f", from), ("t", to));
+
+    /// <summary>Windows on this address whose span, widened by their clock error bound, meets [fromMs, toMs]
+    /// (UTC ms), or whose bound is unknown; searched among windows starting within the margin (seconds). A
+    /// pre-filter in the database for WindowMatch.Overlaps, which the resolver still applies. Each comes with
+    /// its signed message, so the resolver needs no round trip per message.</summary>
+    public IReadOnlyList<(WindowRow Row, byte[] Signed)> WindowsOverlapping(uint ipv4, long fromMs, long toMs, long marginSeconds) =>
+        Query($"""
+            SELECT {string.Join(", ", WindowColumns.Split(", ").Select(c => "w." + c))}, m.signed FROM windows w JOIN messages m ON m.ce_id = w.ce_id AND m.seq = w.seq
+            WHERE w.ipv4 = @a AND w.start >= @f AND w.start <= @t
+            AND (w.clock_error < 0 OR (w.start * 1000 - w.clock_error <= @tm AND (w.start + w.length) * 1000 - 1 + w.clock_error >= @fm)) ORDER BY w.ce_id, w.start
+            """, r => (ReadWindow(r), (byte[])r.GetValue(9)),
+            ("a", (long)ipv4), ("f", fromMs / 1000 - marginSeconds), ("t", toMs / 1000 + marginSeconds), ("fm", fromMs), ("tm", toMs));
 
     public byte[]? Message(string ceId, long seq) =>
         Query("SELECT signed FROM messages WHERE ce_id = @c AND seq = @s", r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq)).FirstOrDefault();

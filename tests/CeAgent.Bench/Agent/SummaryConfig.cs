@@ -20,7 +20,7 @@ public sealed record SummaryConfig(int WindowSeconds, int P, int Batch, uint Clo
 {
     /// <summary>The simulated day's UTC midnight (2026-11-18).</summary>
     public const long DayStartMs = 1_794_960_000_000;
-    private static readonly byte[] FilterKey = [.. Enumerable.Range(0, 16).Select(i => (byte)(0x5a ^ i))];
+    public static readonly byte[] FilterKey = [.. Enumerable.Range(0, 16).Select(i => (byte)(0x5a ^ i))];
 
     public string Describe() => $"summaries, {WindowSeconds} s windows, P={P}, {Batch} window(s) a message";
 
@@ -42,7 +42,8 @@ public sealed record SummaryConfig(int WindowSeconds, int P, int Batch, uint Clo
         return new AgentOutcome(Describe(), new Source(this, windows, world.Params), bytes);
     }
 
-    private List<WindowSummary> Aggregate(Flow[] flows, PortSet ports, ClockQuality clock)
+    /// <summary>One household's day through the agent's aggregator, windows in order.</summary>
+    public List<WindowSummary> Aggregate(Flow[] flows, PortSet ports, ClockQuality clock)
     {
         var agg = new WindowAggregator(ports, FilterKey, WindowSeconds, P);
         agg.SetClock(clock);

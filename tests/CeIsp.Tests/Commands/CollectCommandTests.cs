@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using CeAgent.Interop.Mqtt;
 using CeAgent.TestKit;
 using CeIsp.Store;
 
@@ -38,14 +36,13 @@ public sealed class CollectCommandTests : IDisposable
     private void TwoCollectorsSplitTheLoad(string kind, string target)
     {
         using var broker = new MosquittoBroker(_certs);
-        string config = Config(broker, kind, target, "collector");
-        using var c1 = Collect(config, "collector-1");
-        using var c2 = Collect(config, "collector-2");
-        foreach (BackgroundProc c in new[] { c1, c2 })
-            Assert.True(c.WaitForStderr(l => l.Contains("subscribed to $share/ce-isp/ce/v1/+/summary")), c.Stderr);
+        string config = IspCollector.WriteConfig(broker, kind, target, "collector",
+            _ces.Select(ce => (ce.Id, "line-" + ce.Id, ce.Key.ExportSubjectPublicKeyInfoPem())));
+        using var c1 = IspCollector.Start(config, "collector-1");
+        using var c2 = IspCollector.Start(config, "collector-2");
 
         // The CEs publish at once, interleaved, each under its own certificate.
-        Parallel.ForEach(_ces, ce => Publish(broker, ce));
+        Parallel.ForEach(_ces, ce => broker.PublishAll(ce.Id, $"ce/v1/{ce.Id}/summary", ce.Messages));
         int total = _ces.Sum(ce => ce.Messages.Count);
         using (SummaryStore store = SummaryStore.Open(kind, target))
         {
@@ -54,58 +51,13 @@ public sealed class CollectCommandTests : IDisposable
             Assert.Equal(total, store.Count("messages"));
             Assert.Equal(total, store.Count("windows"));
         }
-        var stored = new List<long>();
-        foreach (BackgroundProc c in new[] { c1, c2 })
-        {
-            c.Signal(15);
-            Assert.True(c.WaitForExit(10_000), "collector did not stop on SIGTERM");
-            Assert.Equal(0, c.ExitCode);
-            string summary = c.Stderr.Split('\n').Last(l => l.Contains("stored "));
-            Assert.Contains("rejected 0", summary);
-            stored.Add(long.Parse(summary.Split("stored ")[1].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture));
-        }
-        Assert.Equal(total, stored.Sum());
-        Assert.All(stored, n => Assert.True(n > total / 10, $"one collector stored only {n} of {total}: the load was not shared ({string.Join(", ", stored)})"));
+        var stopped = new[] { c1, c2 }.Select(IspCollector.Stop).ToList();
+        Assert.All(stopped, s => Assert.Contains("rejected 0", s.Summary));
+        Assert.Equal(total, stopped.Sum(s => s.Stored));
+        Assert.All(stopped, s => Assert.True(s.Stored > total / 10, $"one collector stored only {s.Stored} of {total}: the load was not shared"));
         using (SummaryStore store = SummaryStore.Open(kind, target))
             foreach (Scenario.Ce ce in _ces)
                 Assert.Empty(store.ChainEvents(ce.Id));
-    }
-
-    private string Config(MosquittoBroker broker, string kind, string target, string identity)
-    {
-        var (cert, key) = _certs.Client(identity);
-        var devices = new JsonArray([.. _ces.Select(ce => (JsonNode)new JsonObject
-        {
-            ["ceId"] = ce.Id, ["line"] = "line-" + ce.Id, ["publicKeyPem"] = ce.Key.ExportSubjectPublicKeyInfoPem(),
-        })]);
-        var json = new JsonObject
-        {
-            ["store"] = new JsonObject { ["kind"] = kind, ["target"] = target },
-            ["broker"] = new JsonObject { ["host"] = "127.0.0.1", ["port"] = broker.Port, ["caFile"] = _certs.CaCert, ["certFile"] = cert, ["keyFile"] = key },
-            ["devices"] = devices,
-            ["auditLog"] = Path.Combine(_certs.Dir, "audit.jsonl"),
-        };
-        string path = Path.Combine(_certs.Dir, $"isp-{identity}-{kind}.json");
-        File.WriteAllText(path, json.ToJsonString());
-        return path;
-    }
-
-    private static BackgroundProc Collect(string config, string clientId) =>
-        new(Programs.PathOf("ce-isp"), ["collect", "--config", config, "--client-id", clientId, "--seconds", "120"]);
-
-    private void Publish(MosquittoBroker broker, Scenario.Ce ce)
-    {
-        var (cert, key) = _certs.Client(ce.Id);
-        using var mqtt = new MqttClient(new MqttOptions(ce.Id, "127.0.0.1", broker.Port, _certs.CaCert, cert, key));
-        var mids = ce.Messages.Select(m => mqtt.Publish($"ce/v1/{ce.Id}/summary", m)).ToHashSet();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (mids.Count > 0 && mqtt.Events.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult())
-            while (mqtt.Events.TryRead(out MqttEvent? e))
-                if (e is MqttAcked a)
-                {
-                    Assert.True(a.Accepted, $"{ce.Id}: broker refused message {a.Mid} (0x{a.ReasonCode:x2})");
-                    mids.Remove(a.Mid);
-                }
     }
 
     public void Dispose()

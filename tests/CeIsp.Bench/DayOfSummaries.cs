@@ -1,0 +1,66 @@
+using System.Security.Cryptography;
+using CeAgent.Bench.Agent;
+using CeAgent.Bench.Workload;
+using CeAgent.Shared.MapE;
+using CeAgent.Shared.Summary;
+using CeAgent.Shared.Time;
+using CeIsp.Store;
+
+namespace CeIsp.Bench;
+
+/// <summary>One signed message as it arrives at the collector.</summary>
+public sealed record Arrival(int Household, string CeId, long FirstWindow, byte[] Signed)
+{
+    public string Topic => $"ce/v1/{CeId}/summary";
+}
+
+/// <summary>
+/// A day of the attribution benchmark's 256 households, each one a CE: flows through the agent's
+/// aggregator, windows batched and signed by each CE's own key, in the order they would reach the ISP.
+/// </summary>
+public sealed class DayOfSummaries : IDisposable
+{
+    public const uint SharedAddress = 0xC0000212; // 192.0.2.18
+    public World World { get; }
+    public SummaryConfig Config { get; } = new(60, GolombSet.DefaultP, 10);
+    public ECDsa[] Keys { get; }
+    public List<Arrival> Arrivals { get; }
+    public long Windows { get; }
+
+    public DayOfSummaries(WorkloadParams workload)
+    {
+        World = new World(workload);
+        int n = workload.Households;
+        Keys = [.. Enumerable.Range(0, n).Select(_ => ECDsa.Create(ECCurve.NamedCurves.nistP256))];
+        var rule = MapRule.Parse("2001:db8::/40", "192.0.2.0/24", 8 + workload.PsidLength, workload.PsidOffset);
+        var clock = new ClockQuality(ClockSource.Ntp, true, Config.ClockErrorMs);
+        var perCe = new List<Arrival>[n];
+        var windows = new long[n];
+        Parallel.For(0, n, h =>
+        {
+            var list = Config.Aggregate(World.Flows[h], PortSet.For(workload.PsidOffset, workload.PsidLength, h), clock);
+            var chain = new ChainSigner(CeId(h), new MapeContext(SharedAddress, 32, h, rule), Keys[h]);
+            perCe[h] = [];
+            for (int i = 0; i < list.Count; i += Config.Batch)
+                perCe[h].Add(new Arrival(h, CeId(h), list[i].StartUnix, chain.Sign(list.GetRange(i, Math.Min(Config.Batch, list.Count - i)))));
+            windows[h] = list.Count;
+        });
+        Arrivals = [.. perCe.SelectMany(a => a).OrderBy(a => a.FirstWindow).ThenBy(a => a.Household)];
+        Windows = windows.Sum();
+    }
+
+    public static string CeId(int household) => $"ce-{household:x2}";
+    public static string Line(int household) => $"line-{household:d3}";
+
+    public void Enroll(SummaryStore store)
+    {
+        for (int h = 0; h < Keys.Length; h++)
+            store.Enroll(new Device(CeId(h), Line(h), Keys[h].ExportSubjectPublicKeyInfoPem()));
+    }
+
+    public void Dispose()
+    {
+        foreach (ECDsa k in Keys)
+            k.Dispose();
+    }
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text;
+using CeAgent.Bench.Report;
+using CeAgent.Bench.Workload;
+using CeAgent.TestKit;
+using CeIsp.Store;
+
+namespace CeIsp.Bench;
+
+/// <summary>Runs the three ISP measurements and writes their tables into docs/benchmarks.md.</summary>
+public static class IspBenchCommand
+{
+    public static int Run(string[] args)
+    {
+        bool quick = args.Contains("--quick");
+        string? report = Arg(args, "--report");
+        string work = Arg(args, "--work") ?? Path.Combine(Path.GetTempPath(), "ce-bench-isp");
+        int requests = int.Parse(Arg(args, "--requests") ?? (quick ? "50" : "200"), CultureInfo.InvariantCulture);
+        int publishers = int.Parse(Arg(args, "--publish-ces") ?? (quick ? "8" : "32"), CultureInfo.InvariantCulture);
+        if ((Postgres.Missing ?? (Host.IsRoot ? null : "run as root: the PostgreSQL server runs as the postgres user")) is { } missing)
+        {
+            Console.Error.WriteLine($"bench-isp: {missing}");
+            return 2;
+        }
+        Directory.CreateDirectory(work);
+        var log = Console.Error;
+        var workload = quick ? new WorkloadParams { StartHour = 20, Hours = 2 } : new WorkloadParams();
+        log.WriteLine($"bench-isp: simulating {workload.Hours} h of {workload.Households} CEs ...");
+        using var day = new DayOfSummaries(workload);
+        long bytes = day.Arrivals.Sum(a => (long)a.Signed.Length);
+        log.WriteLine($"  {day.Arrivals.Count:N0} signed messages, {day.Windows:N0} windows, {bytes / 1e6:F1} MB");
+
+        var ingest = new List<IngestResult>();
+        var latency = new List<LatencyResult>();
+        string sqlitePath = Path.Combine(work, "day.db");
+        foreach (string f in new[] { sqlitePath, sqlitePath + "-wal", sqlitePath + "-shm" })
+            File.Delete(f);
+        using (SummaryStore sqlite = SummaryStore.Sqlite(sqlitePath))
+        {
+            ingest.Add(IngestBench.Run("SQLite (WAL, synchronous=NORMAL)", sqlite, day, day.Arrivals, () => 0));
+            log.WriteLine($"  SQLite: {ingest[^1].MessagesPerSecond:N0} messages/s");
+            latency.Add(ResolverBench.Run("SQLite", sqlite, day, requests, 5));
+            log.WriteLine($"  SQLite resolver: p50 {latency[^1].P50Ms:F1} ms, p99 {latency[^1].P99Ms:F1} ms");
+        }
+        using var pg = new Postgres(durable: true);
+        using (SummaryStore store = SummaryStore.Postgres(pg.NewDatabase()))
+        {
+            ingest.Add(IngestBench.Run("PostgreSQL 15 (fsync on)", store, day, day.Arrivals, () => CpuClock.OfCommand("postgres")));
+            log.WriteLine($"  PostgreSQL: {ingest[^1].MessagesPerSecond:N0} messages/s");
+            latency.Add(ResolverBench.Run("PostgreSQL", store, day, requests, 5));
+            log.WriteLine($"  PostgreSQL resolver: p50 {latency[^1].P50Ms:F1} ms, p99 {latency[^1].P99Ms:F1} ms");
+        }
+        var households = Enumerable.Range(0, publishers).Select(i => i * workload.Households / publishers).ToList();
+        var scaling = new List<ScalingResult>();
+        foreach (int n in new[] { 1, 2 })
+        {
+            log.WriteLine($"  shared subscription, {n} collector(s):");
+            scaling.Add(SharedSubscriptionBench.Run(n, pg, day, households, log));
+            log.WriteLine($"    {scaling[^1].MessagesPerSecond:N0} messages/s ({scaling[^1].Split})");
+        }
+
+        string md = Render(day, bytes, ingest, latency, scaling, quick);
+        Console.Out.Write(md);
+        if (report is not null)
+            MarkdownReport.WriteInto(report, md, "bench-isp");
+        return 0;
+    }
+
+    private static string Render(DayOfSummaries day, long bytes, List<IngestResult> ingest, List<LatencyResult> latency, List<ScalingResult> scaling, bool quick)
+    {
+        var sb = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        var p = day.World.Params;
+        sb.AppendLine(inv, $"Run: {(quick ? "quick (20:00-22:00)" : "full day")}, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores ({Cpu()}), .NET {Environment.Version}.");
+        sb.AppendLine(inv, $"The day: {p.Households} CEs of the attribution benchmark's workload (seed {p.Seed}), {day.Arrivals.Count:N0} signed messages ");
+        sb.AppendLine(inv, $"of up to {day.Config.Batch} windows of {day.Config.WindowSeconds} s, {day.Windows:N0} windows, {bytes / 1e6:F1} MB.");
+        sb.AppendLine();
+        sb.AppendLine("**Verify and store** (one collector thread, no broker: signature, strict decode, chain check, one transaction a message):");
+        sb.AppendLine();
+        sb.AppendLine("| store | messages | wall s | messages/s | CPU s collector + server | messages per core-second | windows per core-second | not stored |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (IngestResult r in ingest)
+            sb.AppendLine(inv, $"| {r.Store} | {r.Messages:N0} | {r.WallSeconds:F1} | {r.MessagesPerSecond:N0} | {r.CollectorCpu:F1} + {r.ServerCpu:F1} | {r.MessagesPerCoreSecond:N0} | {r.WindowsPerCoreSecond:N0} | {r.NotStored} |");
+        sb.AppendLine();
+        sb.AppendLine(inv, $"**Shared subscription** (`$share/ce-isp/ce/v1/+/summary` on mosquitto 2.0 with TLS; {scaling[0].Messages:N0} messages of {scaling[0].Messages / Math.Max(1, day.Arrivals.Count / p.Households)} CEs' day; `ce-isp collect` processes into one PostgreSQL, fsync on; first publish to last row):");
+        sb.AppendLine();
+        sb.AppendLine("| collectors | messages/s | speed-up | stored by each | CPU s collectors | CPU s PostgreSQL |");
+        sb.AppendLine("|---:|---:|---:|---|---:|---:|");
+        foreach (ScalingResult r in scaling)
+            sb.AppendLine(inv, $"| {r.Collectors} | {r.MessagesPerSecond:N0} | {r.MessagesPerSecond / scaling[0].MessagesPerSecond:F2}× | {r.Split} | {r.CollectorCpu:F1} | {r.ServerCpu:F1} |");
+        sb.AppendLine();
+        sb.AppendLine(inv, $"**Resolver latency** ({latency[0].Requests} requests of {latency[0].ObservationsEach} observations, no source port, provider clock ±1 s, a fresh resolver each, against the whole day):");
+        sb.AppendLine();
+        sb.AppendLine("| store | p50 ms | p99 ms | max ms | unique | ambiguous | sender missed |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (LatencyResult r in latency)
+            sb.AppendLine(inv, $"| {r.Store} | {r.P50Ms:F1} | {r.P99Ms:F1} | {r.MaxMs:F1} | {r.Unique} | {r.Ambiguous} | {r.MissedSender} |");
+        return sb.ToString();
+    }
+
+    private static string Cpu() =>
+        File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
+
+    private static string? Arg(string[] args, string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
