@@ -43,6 +43,9 @@ public sealed class MosquittoBroker : IDisposable
             persistence true
             persistence_location {Dir}/
             autosave_interval 1
+            # mosquitto's default queue of 1,000 messages a client drops QoS 1 messages it has already
+            # acknowledged to the publisher once a collector falls behind: unlimited here, sized in production.
+            max_queued_messages 0
             log_dest file {Log}
             log_type error
             log_type warning

@@ -30,6 +30,7 @@ public static class IngestBench
             if (collector.Ingest(a.Topic, a.Signed).Outcome != IngestOutcome.Stored)
                 notStored++;
         sw.Stop();
+        store.Analyze(); // the steady state a running store reaches by itself (autovacuum), before the resolver runs
         long windows = store.Count("windows");
         return new IngestResult(label, arrivals.Count, windows, sw.Elapsed.TotalSeconds, CpuClock.Self - cpu0, serverCpu() - srv0, notStored);
     }

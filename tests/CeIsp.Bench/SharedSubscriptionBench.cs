@@ -36,16 +36,25 @@ public static class SharedSubscriptionBench
                 list => broker.PublishAll(list[0].CeId, list[0].Topic, list.Select(a => a.Signed)));
             log.WriteLine($"    published {total:N0} messages in {sw.Elapsed.TotalSeconds:F1} s");
             using (SummaryStore store = SummaryStore.Postgres(target))
-                while (store.Count("messages") < total)
+            {
+                long stored = 0;
+                var progress = Stopwatch.StartNew();
+                while (stored < total)
                 {
-                    if (sw.Elapsed.TotalMinutes > 10 || procs.Any(p => p.HasExited))
-                        throw new InvalidOperationException($"stored {store.Count("messages")} of {total}: {string.Join("\n", procs.Select(p => p.Stderr))}");
+                    long now = store.Count("messages");
+                    if (now > stored)
+                        progress.Restart();
+                    stored = now;
+                    if (progress.Elapsed.TotalSeconds > 30 || procs.Any(p => p.HasExited))
+                        throw new InvalidOperationException($"stored {stored} of {total} and no progress for 30 s (did the broker drop messages?): "
+                            + string.Join("\n", procs.Select(p => p.Stderr)));
                     Thread.Sleep(20);
                 }
+            }
             sw.Stop();
             double cpu = procs.Sum(p => CpuClock.Of(p.Pid)) - cpu0, srv = CpuClock.OfCommand("postgres") - srv0;
-            var stored = procs.Select(IspCollector.Stop).Select(s => s.Stored).ToList();
-            return new ScalingResult(collectors, total, sw.Elapsed.TotalSeconds, cpu, srv, string.Join(" + ", stored));
+            var byEach = procs.Select(IspCollector.Stop).Select(s => s.Stored).ToList();
+            return new ScalingResult(collectors, total, sw.Elapsed.TotalSeconds, cpu, srv, string.Join(" + ", byEach));
         }
         finally
         {

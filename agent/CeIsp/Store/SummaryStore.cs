@@ -157,10 +157,12 @@ public sealed class SummaryStore : IDisposable
     /// <summary>Windows on this address whose span, widened by their clock error bound, meets [fromMs, toMs]
     /// (UTC ms), or whose bound is unknown; searched among windows starting within the margin (seconds). A
     /// pre-filter in the database for WindowMatch.Overlaps, which the resolver still applies. Each comes with
-    /// its signed message, so the resolver needs no round trip per message.</summary>
+    /// its signed message, so the resolver needs no round trip per message. (A correlated lookup by primary
+    /// key, not a join: PostgreSQL misjudges the filter's selectivity and hashes the whole messages table.)</summary>
     public IReadOnlyList<(WindowRow Row, byte[] Signed)> WindowsOverlapping(uint ipv4, long fromMs, long toMs, long marginSeconds) =>
         Query($"""
-            SELECT {string.Join(", ", WindowColumns.Split(", ").Select(c => "w." + c))}, m.signed FROM windows w JOIN messages m ON m.ce_id = w.ce_id AND m.seq = w.seq
+            SELECT {string.Join(", ", WindowColumns.Split(", ").Select(c => "w." + c))},
+                (SELECT m.signed FROM messages m WHERE m.ce_id = w.ce_id AND m.seq = w.seq) FROM windows w
             WHERE w.ipv4 = @a AND w.start >= @f AND w.start <= @t
             AND (w.clock_error < 0 OR (w.start * 1000 - w.clock_error <= @tm AND (w.start + w.length) * 1000 - 1 + w.clock_error >= @fm)) ORDER BY w.ce_id, w.start
             """, r => (ReadWindow(r), (byte[])r.GetValue(9)),
@@ -168,6 +170,10 @@ public sealed class SummaryStore : IDisposable
 
     public byte[]? Message(string ceId, long seq) =>
         Query("SELECT signed FROM messages WHERE ce_id = @c AND seq = @s", r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq)).FirstOrDefault();
+
+    /// <summary>Refreshes the query planner's statistics (PostgreSQL's autovacuum does this on its own
+    /// after bulk loads, within a minute or so; SQLite's PRAGMA optimize likewise).</summary>
+    public void Analyze() => Exec(_pg ? "ANALYZE" : "PRAGMA optimize");
 
     public long Count(string table) => Query($"SELECT COUNT(*) FROM {table}", r => r.GetInt64(0))[0];
 

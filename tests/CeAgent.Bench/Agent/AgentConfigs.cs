@@ -8,8 +8,10 @@ public static class AgentConfigs
         new SummaryConfig(60, 17, 10),
         new SummaryConfig(60, 17, 1),
         new SummaryConfig(30, 17, 10),
+        new SummaryConfig(10, 17, 10),
         new SummaryConfig(300, 17, 1),
         new SummaryConfig(60, 14, 10),
         new IdealWindowConfig(60),
+        new IdealWindowConfig(10),
     ];
 }
