@@ -77,11 +77,6 @@ public sealed class Collector(SummaryStore store, bool trustOnFirstUse, Func<str
         if (m.CeId != topicId)
             return Reject("wrong-id", $"payload names '{m.CeId}', topic '{topicId}'", topicId);
         long seq = (long)m.Seq;
-        if (store.Has(m.CeId, seq))
-        {
-            Duplicates++;
-            return new IngestResult(IngestOutcome.Duplicate, null, m.CeId, seq);
-        }
         var rows = m.Windows.Select((w, i) => new WindowRow(m.CeId, seq, i, w.StartUnix, (int)w.LengthSeconds, m.Mape.Ipv4, m.Mape.Psid,
             w.Clock.Synchronized, w.Clock.MaxErrorMs == uint.MaxValue ? -1 : w.Clock.MaxErrorMs)).ToList();
         if (!store.Insert(m.CeId, seq, m.PrevHash, SummaryChain.Hash(signed), signed, rows))

@@ -39,7 +39,15 @@ public sealed class SummaryStore : IDisposable
         return s;
     }
 
-    public static SummaryStore Postgres(string connectionString) => new(new NpgsqlConnection(connectionString), pg: true);
+    /// <summary>PostgreSQL, with Npgsql's automatic statement preparation on unless the connection string
+    /// says otherwise: the collector runs the same handful of statements for every message.</summary>
+    public static SummaryStore Postgres(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase))
+            b.MaxAutoPrepare = 32;
+        return new(new NpgsqlConnection(b.ConnectionString), pg: true);
+    }
 
     public static SummaryStore Open(string kind, string target) => kind switch
     {
@@ -80,9 +88,6 @@ public sealed class SummaryStore : IDisposable
     public Device? FindDevice(string ceId) =>
         Query("SELECT ce_id, line, public_key FROM devices WHERE ce_id = @c", r => new Device(r.GetString(0), r.GetString(1), r.GetString(2)), ("c", ceId)).FirstOrDefault();
 
-    public bool Has(string ceId, long seq) =>
-        Query("SELECT 1 FROM messages WHERE ce_id = @c AND seq = @s", _ => true, ("c", ceId), ("s", seq)).Count > 0;
-
     public byte[]? HashOf(string ceId, long seq) =>
         Query("SELECT hash FROM messages WHERE ce_id = @c AND seq = @s", r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq)).FirstOrDefault();
 
@@ -90,9 +95,9 @@ public sealed class SummaryStore : IDisposable
         Query("SELECT prev_hash FROM messages WHERE ce_id = @c AND seq = @s", r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq)).FirstOrDefault();
 
     /// <summary>The nearest stored sequence below and above seq, for gap detection.</summary>
-    public (long? Below, long? Above) Neighbours(string ceId, long seq) => (
-        Query("SELECT MAX(seq) FROM messages WHERE ce_id = @c AND seq < @s", r => r.IsDBNull(0) ? (long?)null : r.GetInt64(0), ("c", ceId), ("s", seq))[0],
-        Query("SELECT MIN(seq) FROM messages WHERE ce_id = @c AND seq > @s", r => r.IsDBNull(0) ? (long?)null : r.GetInt64(0), ("c", ceId), ("s", seq))[0]);
+    public (long? Below, long? Above) Neighbours(string ceId, long seq) =>
+        Query("SELECT (SELECT MAX(seq) FROM messages WHERE ce_id = @c AND seq < @s), (SELECT MIN(seq) FROM messages WHERE ce_id = @c AND seq > @s)",
+            r => (r.IsDBNull(0) ? (long?)null : r.GetInt64(0), r.IsDBNull(1) ? (long?)null : r.GetInt64(1)), ("c", ceId), ("s", seq))[0];
 
     /// <summary>When a stored message's windows begin and end (UTC seconds), for the extent of gaps.</summary>
     public (long Start, long End)? Span(string ceId, long seq) =>
