@@ -16,6 +16,7 @@ public sealed record BenchResult(
     IReadOnlyList<AgentOutcome> Agents,
     IReadOnlyDictionary<IAttributionSource, HouseholdSet[]> Candidates,
     IReadOnlyList<RecordLoad> Loads,
+    IReadOnlyList<FilterMeasurement> Filters,
     TimeSpan Elapsed)
 {
     public Dictionary<QueryKind, Tally> Tallies(IAttributionSource source, Func<Query, bool>? include = null) =>
@@ -59,7 +60,9 @@ public static class BenchRun
         var candidates = Evaluator.Run(sources, queries);
         log.WriteLine($"  resolved {queries.Count:N0} requests against {sources.Count} sources ({sw.Elapsed.TotalSeconds:F1} s)");
         var loads = LoadWindows.Select(w => RecordLoad.Measure(world, w)).ToList();
+        var filters = FilterChoice.Measure(world, 60);
+        log.WriteLine($"  measured filter structures ({sw.Elapsed.TotalSeconds:F1} s)");
         return new BenchResult(world, queries, sessionLog, openingLog, outcomes,
-            sources.Select((s, i) => (s, candidates[i])).ToDictionary(p => p.s, p => p.Item2), loads, sw.Elapsed);
+            sources.Select((s, i) => (s, candidates[i])).ToDictionary(p => p.s, p => p.Item2), loads, filters, sw.Elapsed);
     }
 }

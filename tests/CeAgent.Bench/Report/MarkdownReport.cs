@@ -42,6 +42,7 @@ public static class MarkdownReport
         Verdicts(sb, r, r.Agents[0].Source, "requests to destinations other than the CDN edges", q => !r.World.Catalog.IsCdn(q.Observations[0].Dest));
         Sweep(sb, r);
         Loads(sb, r);
+        Filters(sb, r);
         return sb.ToString();
     }
 
@@ -124,6 +125,16 @@ public static class MarkdownReport
         sb.AppendLine("|---:|---:|---:|---:|---:|");
         foreach (var l in r.Loads)
             sb.AppendLine(Inv($"| {l.WindowSeconds} s | {l.ActiveWindowsPerDay:N0} | {l.KeysPerDay:N0} | {l.KeysPerDay / l.ActiveWindowsPerDay:F1} | {l.MergedIntervalsPerDay:N0} |"));
+        sb.AppendLine();
+    }
+
+    private static void Filters(StringBuilder sb, BenchResult r)
+    {
+        sb.AppendLine(Inv($"### Filter structure: measured on this day's 60 s windows ({r.Filters[0].Keys:N0} keys of 16 households)\n"));
+        sb.AppendLine("| structure | bits a key | log2(1/e) | overhead | false-positive rate measured (probes) |");
+        sb.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var f in r.Filters)
+            sb.AppendLine(Inv($"| {f.Structure} | {f.BitsPerKey:F2} | {f.TargetLog2} | {f.BitsPerKey / f.TargetLog2 - 1:+0%} | {f.FalsePositiveRate:G3} ({f.Probes:N0}) |"));
         sb.AppendLine();
     }
 }
