@@ -6,7 +6,7 @@ namespace CeIsp.Bench;
 /// the database server's, so throughput can be stated per core rather than per wall-clock second.</summary>
 public static class CpuClock
 {
-    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+    private const double TicksPerSecond = 100; // USER_HZ on Linux
 
     public static double Of(int pid)
     {
@@ -39,5 +39,5 @@ public static class CpuClock
         }
     }
 
-    public static double Self => Environment.ProcessId is var p ? Of(p) : 0;
+    public static double Self => Of(Environment.ProcessId);
 }

@@ -20,7 +20,6 @@ public sealed record Arrival(int Household, string CeId, long FirstWindow, byte[
 /// </summary>
 public sealed class DayOfSummaries : IDisposable
 {
-    public const uint SharedAddress = 0xC0000212; // 192.0.2.18
     public World World { get; }
     public SummaryConfig Config { get; } = new(60, GolombSet.DefaultP, 10);
     public ECDsa[] Keys { get; }
@@ -32,14 +31,13 @@ public sealed class DayOfSummaries : IDisposable
         World = new World(workload);
         int n = workload.Households;
         Keys = [.. Enumerable.Range(0, n).Select(_ => ECDsa.Create(ECCurve.NamedCurves.nistP256))];
-        var rule = MapRule.Parse("2001:db8::/40", "192.0.2.0/24", 8 + workload.PsidLength, workload.PsidOffset);
         var clock = new ClockQuality(ClockSource.Ntp, true, Config.ClockErrorMs);
         var perCe = new List<Arrival>[n];
         var windows = new long[n];
         Parallel.For(0, n, h =>
         {
             var list = Config.Aggregate(World.Flows[h], PortSet.For(workload.PsidOffset, workload.PsidLength, h), clock);
-            var chain = new ChainSigner(CeId(h), new MapeContext(SharedAddress, 32, h, rule), Keys[h]);
+            var chain = new ChainSigner(CeId(h), SummaryConfig.Context(workload, h), Keys[h]);
             perCe[h] = [];
             for (int i = 0; i < list.Count; i += Config.Batch)
                 perCe[h].Add(new Arrival(h, CeId(h), list[i].StartUnix, chain.Sign(list.GetRange(i, Math.Min(Config.Batch, list.Count - i)))));

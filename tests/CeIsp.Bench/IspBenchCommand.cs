@@ -75,27 +75,24 @@ public static class IspBenchCommand
         sb.AppendLine(inv, $"The day: {p.Households} CEs of the attribution benchmark's workload (seed {p.Seed}), {day.Arrivals.Count:N0} signed messages ");
         sb.AppendLine(inv, $"of up to {day.Config.Batch} windows of {day.Config.WindowSeconds} s, {day.Windows:N0} windows, {bytes / 1e6:F1} MB.");
         sb.AppendLine();
-        sb.AppendLine("**Verify and store** (one collector thread, no broker: signature, strict decode, chain check, one transaction a message):");
-        sb.AppendLine();
-        sb.AppendLine("| store | messages | wall s | messages/s | CPU s collector + server | messages per core-second | windows per core-second | not stored |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (IngestResult r in ingest)
-            sb.AppendLine(inv, $"| {r.Store} | {r.Messages:N0} | {r.WallSeconds:F1} | {r.MessagesPerSecond:N0} | {r.CollectorCpu:F1} + {r.ServerCpu:F1} | {r.MessagesPerCoreSecond:N0} | {r.WindowsPerCoreSecond:N0} | {r.NotStored} |");
-        sb.AppendLine();
-        sb.AppendLine(inv, $"**Shared subscription** (`$share/ce-isp/ce/v1/+/summary` on mosquitto 2.0 with TLS; {scaling[0].Messages:N0} messages of {scaling[0].Messages / Math.Max(1, day.Arrivals.Count / p.Households)} CEs' day; `ce-isp collect` processes into one PostgreSQL, fsync on; first publish to last row):");
-        sb.AppendLine();
-        sb.AppendLine("| collectors | messages/s | speed-up | stored by each | CPU s collectors | CPU s PostgreSQL |");
-        sb.AppendLine("|---:|---:|---:|---|---:|---:|");
-        foreach (ScalingResult r in scaling)
-            sb.AppendLine(inv, $"| {r.Collectors} | {r.MessagesPerSecond:N0} | {r.MessagesPerSecond / scaling[0].MessagesPerSecond:F2}× | {r.Split} | {r.CollectorCpu:F1} | {r.ServerCpu:F1} |");
-        sb.AppendLine();
-        sb.AppendLine(inv, $"**Resolver latency** ({latency[0].Requests} requests of {latency[0].ObservationsEach} observations, no source port, provider clock ±1 s, a fresh resolver each, against the whole day):");
-        sb.AppendLine();
-        sb.AppendLine("| store | p50 ms | p99 ms | max ms | unique | ambiguous | sender missed |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
-        foreach (LatencyResult r in latency)
-            sb.AppendLine(inv, $"| {r.Store} | {r.P50Ms:F1} | {r.P99Ms:F1} | {r.MaxMs:F1} | {r.Unique} | {r.Ambiguous} | {r.MissedSender} |");
+        Table(sb, "**Verify and store** (one collector thread, no broker: signature, strict decode, chain check, one transaction a message):",
+            "| store | messages | wall s | messages/s | CPU s collector + server | messages per core-second | windows per core-second | not stored |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|", ingest.Select(r => string.Create(inv, $"| {r.Store} | {r.Messages:N0} | {r.WallSeconds:F1} | {r.MessagesPerSecond:N0} | {r.CollectorCpu:F1} + {r.ServerCpu:F1} | {r.MessagesPerCoreSecond:N0} | {r.WindowsPerCoreSecond:N0} | {r.NotStored} |")));
+        Table(sb, string.Create(inv, $"**Shared subscription** (`$share/ce-isp/ce/v1/+/summary` on mosquitto 2.0 with TLS; {scaling[0].Messages:N0} messages of {scaling[0].Messages / Math.Max(1, day.Arrivals.Count / p.Households)} CEs' day; `ce-isp collect` processes into one PostgreSQL, fsync on; first publish to last row):"),
+            "| collectors | messages/s | speed-up | stored by each | CPU s collectors | CPU s PostgreSQL |",
+            "|---:|---:|---:|---|---:|---:|", scaling.Select(r => string.Create(inv, $"| {r.Collectors} | {r.MessagesPerSecond:N0} | {r.MessagesPerSecond / scaling[0].MessagesPerSecond:F2}× | {r.Split} | {r.CollectorCpu:F1} | {r.ServerCpu:F1} |")));
+        Table(sb, string.Create(inv, $"**Resolver latency** ({latency[0].Requests} requests of {latency[0].ObservationsEach} observations, no source port, provider clock ±1 s, a fresh resolver each, against the whole day):"),
+            "| store | p50 ms | p99 ms | max ms | unique | ambiguous | sender missed |",
+            "|---|---:|---:|---:|---:|---:|---:|", latency.Select(r => string.Create(inv, $"| {r.Store} | {r.P50Ms:F1} | {r.P99Ms:F1} | {r.MaxMs:F1} | {r.Unique} | {r.Ambiguous} | {r.MissedSender} |")));
         return sb.ToString();
+    }
+
+    private static void Table(StringBuilder sb, string title, string header, string align, IEnumerable<string> rows)
+    {
+        sb.AppendLine(title).AppendLine().AppendLine(header).AppendLine(align);
+        foreach (string row in rows)
+            sb.AppendLine(row);
+        sb.AppendLine();
     }
 
     private static string Cpu() =>

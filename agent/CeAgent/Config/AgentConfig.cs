@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CeAgent.Interop.Mqtt;
 using CeAgent.Shared.MapE;
 using CeAgent.Shared.Summary;
 
@@ -15,15 +16,6 @@ public sealed record MapeConfig
     public int? PsidOffset { get; set; }
     public int? PsidLength { get; set; }
     public string? Prefix { get; set; }
-}
-
-public sealed record BrokerConfig
-{
-    public string Host { get; set; } = "127.0.0.1";
-    public int Port { get; set; } = 8883;
-    public string? CaFile { get; set; }
-    public string? CertFile { get; set; }
-    public string? KeyFile { get; set; }
 }
 
 public sealed record SpoolConfig
@@ -55,7 +47,7 @@ public sealed record AgentConfig
     /// <summary>Seconds to wait for late conntrack events before a window is closed.</summary>
     public int CloseDelaySeconds { get; set; } = 2;
     public SpoolConfig Spool { get; set; } = new();
-    public BrokerConfig Broker { get; set; } = new();
+    public BrokerEndpoint Broker { get; set; } = new();
     /// <summary>The attribution filter key: 32 hex digits, provisioned by the ISP.</summary>
     public string? FilterKey { get; set; }
     public string KeyFile { get; set; } = "/var/lib/ce-agent/device-key.pem";
@@ -97,10 +89,8 @@ public sealed record AgentConfig
             throw new ConfigException($"closeDelaySeconds: {CloseDelaySeconds} must be 0-60");
         if (Spool.MaxBytes < 256 * 1024)
             throw new ConfigException($"spool.maxBytes: {Spool.MaxBytes} is below 262144");
-        if (Broker.Port is < 1 or > 65535)
-            throw new ConfigException($"broker.port: {Broker.Port} is not a port");
-        if ((Broker.CertFile is null) != (Broker.KeyFile is null))
-            throw new ConfigException("broker.certFile and broker.keyFile go together");
+        if (Broker.Problem() is { } broker)
+            throw new ConfigException(broker);
         byte[] key;
         try
         {

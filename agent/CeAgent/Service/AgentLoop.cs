@@ -78,8 +78,7 @@ public sealed class AgentLoop : IDisposable
         Ready = true;
         _notify.Ready("conntrack subscribed, spool open");
         string id = config.CeId!;
-        _mqtt = new MqttClient(new MqttOptions(id, config.Broker.Host, config.Broker.Port, config.Broker.CaFile, config.Broker.CertFile,
-            config.Broker.KeyFile, WillTopic: $"ce/v1/{id}/state", WillPayload: StatePayload(online: false)));
+        _mqtt = new MqttClient(config.Broker.Options(id) with { WillTopic = $"ce/v1/{id}/state", WillPayload = StatePayload(online: false) });
         _publisher = new SpoolPublisher(_spool, _mqtt, $"ce/v1/{id}/summary");
         log("info", $"running: {_mape.Ipv4} PSID {_mape.Psid}, {_mape.Ports.Count} ports, {config.WindowSeconds} s windows, broker {config.Broker.Host}:{config.Broker.Port}");
     }

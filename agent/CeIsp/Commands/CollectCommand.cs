@@ -24,7 +24,7 @@ internal static class CollectCommand
         foreach (EnrolledDevice d in c.Devices)
             store.Enroll(new Device(d.CeId, d.Line, d.PublicKeyPem));
         var collector = new Collector.Collector(store, c.TrustOnFirstUse);
-        using var mqtt = new MqttClient(new MqttOptions(clientId, c.Broker.Host, c.Broker.Port, c.Broker.CaFile, c.Broker.CertFile, c.Broker.KeyFile));
+        using var mqtt = new MqttClient(c.Broker.Options(clientId));
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });

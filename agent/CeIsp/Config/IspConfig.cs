@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CeAgent.Interop.Mqtt;
 
 namespace CeIsp.Config;
 
@@ -11,13 +12,8 @@ public sealed record StoreConfig
     public string Target { get; set; } = "/var/lib/ce-isp/summaries.db";
 }
 
-public sealed record IspBrokerConfig
+public sealed record IspBrokerConfig : BrokerEndpoint
 {
-    public string Host { get; set; } = "127.0.0.1";
-    public int Port { get; set; } = 8883;
-    public string? CaFile { get; set; }
-    public string? CertFile { get; set; }
-    public string? KeyFile { get; set; }
     /// <summary>The MQTT client id; give each collector instance its own.</summary>
     public string ClientId { get; set; } = "collector";
     /// <summary>Collectors with the same group share one subscription ($share/group/...): each message goes to one of them.</summary>
@@ -62,14 +58,12 @@ public sealed record IspConfig
             return $"store.kind: '{Store.Kind}' is neither sqlite nor postgres";
         if (string.IsNullOrWhiteSpace(Store.Target))
             return "store.target: empty";
-        if (Broker.Port is < 1 or > 65535)
-            return $"broker.port: {Broker.Port} is not a TCP port";
+        if (Broker.Problem() is { } broker)
+            return broker;
         if (Broker.Group.Length == 0 || Broker.Group.IndexOfAny(['/', '+', '#']) >= 0)
             return $"broker.group: '{Broker.Group}' must be non-empty without '/', '+' or '#' (it is a topic level of $share/<group>/...)";
         if (string.IsNullOrWhiteSpace(Broker.ClientId))
             return "broker.clientId: empty";
-        if ((Broker.CertFile is null) != (Broker.KeyFile is null))
-            return "broker.certFile and broker.keyFile: give both or neither";
         for (int i = 0; i < Devices.Count; i++)
         {
             EnrolledDevice d = Devices[i];

@@ -22,6 +22,11 @@ public sealed record SummaryConfig(int WindowSeconds, int P, int Batch, uint Clo
     public const long DayStartMs = 1_794_960_000_000;
     public static readonly byte[] FilterKey = [.. Enumerable.Range(0, 16).Select(i => (byte)(0x5a ^ i))];
 
+    /// <summary>The MAP-E context household h's CE signs into its summaries: all share 192.0.2.18 under a
+    /// v6plus-shaped rule, the household's index is its PSID.</summary>
+    public static MapeContext Context(WorkloadParams p, int household) =>
+        new(0xC0000212, 32, household, MapRule.Parse("2001:db8::/40", "192.0.2.0/24", 8 + p.PsidLength, p.PsidOffset));
+
     public string Describe() => $"summaries, {WindowSeconds} s windows, P={P}, {Batch} window(s) a message";
 
     public AgentOutcome Record(World world, SessionIndex index)
@@ -30,13 +35,12 @@ public sealed record SummaryConfig(int WindowSeconds, int P, int Batch, uint Clo
         var windows = new Dictionary<long, WindowSummary>[n];
         var bytes = new double[n];
         var clock = new ClockQuality(ClockSource.Ntp, true, ClockErrorMs);
-        var rule = MapRule.Parse("2001:db8::/40", "192.0.2.0/24", 8 + world.Params.PsidLength, world.Params.PsidOffset);
         Parallel.For(0, n, () => ECDsa.Create(ECCurve.NamedCurves.nistP256), (h, _, key) =>
         {
             var ports = PortSet.For(world.Params.PsidOffset, world.Params.PsidLength, h);
             var list = Aggregate(world.Flows[h], ports, clock);
             windows[h] = list.ToDictionary(w => w.StartUnix);
-            bytes[h] = SignedBytes(list, new MapeContext(0xC0000212, 32, h, rule), key) * world.Params.DayScale;
+            bytes[h] = SignedBytes(list, Context(world.Params, h), key) * world.Params.DayScale;
             return key;
         }, key => key.Dispose());
         return new AgentOutcome(Describe(), new Source(this, windows, world.Params), bytes);
