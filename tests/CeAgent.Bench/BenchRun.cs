@@ -17,6 +17,8 @@ public sealed record BenchResult(
     IReadOnlyDictionary<IAttributionSource, HouseholdSet[]> Candidates,
     IReadOnlyList<RecordLoad> Loads,
     IReadOnlyList<FilterMeasurement> Filters,
+    double FalseCandidatesPerObservation,
+    int PortlessObservations,
     TimeSpan Elapsed)
 {
     public Dictionary<QueryKind, Tally> Tallies(IAttributionSource source, Func<Query, bool>? include = null) =>
@@ -59,10 +61,15 @@ public static class BenchRun
         sources.AddRange(outcomes.Select(o => o.Source));
         var candidates = Evaluator.Run(sources, queries);
         log.WriteLine($"  resolved {queries.Count:N0} requests against {sources.Count} sources ({sw.Elapsed.TotalSeconds:F1} s)");
+        var foreign = SummaryConfig.UnderForeignKey(outcomes[0].Source);
+        var portless = queries.Where(q => q.Observations[0].SourcePort is null).SelectMany(q => q.Observations).ToList();
+        double falseCandidates = portless.AsParallel().Sum(o => foreign.Candidates(o).Count) / (double)portless.Count;
+        log.WriteLine($"  false candidates a portless observation (foreign key): {falseCandidates:G3} over {portless.Count:N0} ({sw.Elapsed.TotalSeconds:F1} s)");
         var loads = LoadWindows.Select(w => RecordLoad.Measure(world, w)).ToList();
         var filters = FilterChoice.Measure(world, 60);
         log.WriteLine($"  measured filter structures ({sw.Elapsed.TotalSeconds:F1} s)");
         return new BenchResult(world, queries, sessionLog, openingLog, outcomes,
-            sources.Select((s, i) => (s, candidates[i])).ToDictionary(p => p.s, p => p.Item2), loads, filters, sw.Elapsed);
+            sources.Select((s, i) => (s, candidates[i])).ToDictionary(p => p.s, p => p.Item2), loads, filters,
+            falseCandidates, portless.Count, sw.Elapsed);
     }
 }

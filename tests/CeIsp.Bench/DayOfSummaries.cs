@@ -21,7 +21,7 @@ public sealed record Arrival(int Household, string CeId, long FirstWindow, byte[
 public sealed class DayOfSummaries : IDisposable
 {
     public World World { get; }
-    public SummaryConfig Config { get; } = new(60, GolombSet.DefaultP, 10);
+    public SummaryConfig Config { get; } = (SummaryConfig)CeAgent.Bench.Agent.AgentConfigs.Sweep[0];
     public ECDsa[] Keys { get; }
     public List<Arrival> Arrivals { get; }
     public long Windows { get; }

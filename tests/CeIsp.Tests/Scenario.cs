@@ -20,6 +20,7 @@ public sealed class Scenario : IDisposable
     public static readonly FlowKey D1 = new(IPAddress.Parse("203.0.113.10"), 443, Proto.Tcp);
     public static readonly FlowKey D2 = new(IPAddress.Parse("203.0.113.20"), 443, Proto.Tcp);
     public static readonly FlowKey D3 = new(IPAddress.Parse("198.51.100.53"), 53, Proto.Udp);
+    public static readonly FlowKey D4 = new(IPAddress.Parse("203.0.113.40"), 443, Proto.Tcp);
 
     public sealed record Ce(string Id, int Psid, ECDsa Key, MapeParams Mape, List<byte[]> Messages);
 
@@ -30,8 +31,8 @@ public sealed class Scenario : IDisposable
         foreach (var (id, psid) in new[] { ("ce-a", 1), ("ce-b", 2), ("ce-c", 3) })
             Ces.Add(NewCe(id, psid));
         // (ce, public port index, destination, start s, end s after T0)
-        Flows(Ces[0], [(0, D1, 10, 20), (1, D2, 200, 210)]);
-        Flows(Ces[1], [(0, D1, 12, 30)]);
+        Flows(Ces[0], [(0, D1, 10, 20), (1, D2, 200, 210), (2, D4, 1000, 1400)]);
+        Flows(Ces[1], [(0, D1, 12, 30), (1, D4, 1205, 1210)]);
         Flows(Ces[2], [(0, D3, 15, 16), (1, D3, 400, 401), (2, D3, 800, 801)]);
     }
 

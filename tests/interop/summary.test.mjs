@@ -22,7 +22,7 @@ for (const v of doc.vectors) {
     const bytes = Buffer.from(v.payload, 'hex');
     const m = cbor.decodeFirstSync(bytes);
     assert.ok(m instanceof Map, 'payload is a map');
-    assert.equal(m.get(1), 1, 'version');
+    assert.equal(m.get(1), 2, 'version');
     assert.equal(m.get(2), v.ceId);
     assert.equal(m.get(3), v.seq);
     assert.equal(m.get(5).get(3), v.psid);
@@ -35,6 +35,42 @@ for (const v of doc.vectors) {
     assert.equal(createHash('sha256').update(Buffer.from(v.message, 'hex')).digest('hex'), v.chainHash);
   });
 }
+
+// The filter's bit layout read independently (docs/summary-format.md, "Attribution filter"): Golomb-Rice
+// gaps of P bits, then each entry's end offset and its length in Exp-Golomb order 6. Without the keyed hash
+// the values cannot be tied to destinations, but the intervals listed must be exactly the published ones.
+function readFilter([p, n, data], windowStart, windowLength) {
+  let pos = 0;
+  const bit = () => {
+    if (pos >= data.length * 8) throw new Error('filter data ends early');
+    return (data[pos >> 3] >> (7 - (pos++ & 7))) & 1;
+  };
+  const bits = (k) => { let v = 0; for (let i = 0; i < k; i++) v = v * 2 + bit(); return v; };
+  const offsetBits = Math.floor(Math.log2(windowLength)) + 1;
+  const entries = [];
+  let value = 0;
+  for (let i = 0; i < n; i++) {
+    let q = 0;
+    while (bit()) q++;
+    value += q * 2 ** p + bits(p);
+    assert.ok(value < n * 2 ** p, 'value inside the range N * 2^P');
+    const end = bits(offsetBits);
+    let zeros = 0;
+    while (!bit()) zeros++;
+    const length = ((2 ** zeros + bits(zeros)) - 1) * 64 + bits(6);
+    entries.push([windowStart + end - length, windowStart + end]);
+  }
+  assert.ok(data.length * 8 - pos < 8, 'nothing after the last entry but padding');
+  return entries;
+}
+
+test('the first vector lists exactly the published intervals', () => {
+  const m = cbor.decodeFirstSync(Buffer.from(doc.vectors[0].payload, 'hex'));
+  const w = m.get(6)[0];
+  const got = readFilter(w.get(8), w.get(1), w.get(2)).map(String).sort();
+  const want = doc.filterIntervals.map((d) => String([d.start, d.end])).sort();
+  assert.deepEqual(got, want);
+});
 
 test('a tampered vector fails verification', async () => {
   const bytes = Buffer.from(doc.vectors[0].message, 'hex');

@@ -32,6 +32,17 @@ internal sealed class BitWriter
             Bit(((value >> i) & 1) != 0);
     }
 
+    /// <summary>Exp-Golomb code of order k: (value >> k) + 1 in Elias-gamma, then the low k bits. Small
+    /// values stay short, large ones grow by two bits an octave.</summary>
+    public void ExpGolomb(ulong value, int k)
+    {
+        ulong high = (value >> k) + 1;
+        int width = 64 - System.Numerics.BitOperations.LeadingZeroCount(high);
+        Bits(0, width - 1);
+        Bits(high, width);
+        Bits(value & ((1UL << k) - 1), k);
+    }
+
     public byte[] ToArray() => [.. _bytes];
 }
 
@@ -65,5 +76,25 @@ internal sealed class BitReader(byte[] data)
         for (int i = 0; i < count; i++)
             v = (v << 1) | (Bit() ? 1UL : 0);
         return v;
+    }
+
+    /// <param name="limit">The largest value a valid stream can hold.</param>
+    public ulong ExpGolomb(int k, ulong limit)
+    {
+        int zeros = 0;
+        while (!Bit())
+            if (++zeros > 32)
+                throw new SummaryFormatException("filter data holds an interval length code longer than any valid one");
+        ulong high = (1UL << zeros) | Bits(zeros);
+        ulong v = ((high - 1) << k) | Bits(k);
+        return v <= limit ? v : throw new SummaryFormatException($"filter data holds an interval length {v} over the limit {limit}");
+    }
+
+    /// <summary>What a canonical stream ends with: only the zero padding of its last byte.</summary>
+    public void ExpectEnd()
+    {
+        long rest = (long)data.Length * 8 - _pos;
+        if (rest >= 8 || rest > 0 && (data[^1] & ((1 << (int)rest) - 1)) != 0)
+            throw new SummaryFormatException($"filter data has {rest} bits after its last entry, expected only zero padding under 8");
     }
 }

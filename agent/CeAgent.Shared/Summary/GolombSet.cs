@@ -6,73 +6,125 @@ namespace CeAgent.Shared.Summary;
 /// <summary>A destination a flow talked to: what the content provider logs as its own address and port.</summary>
 public readonly record struct FlowKey(IPAddress Destination, int Port, Proto Proto);
 
+/// <summary>When the CE had a flow to a destination: from the first flow's start to the last one's end,
+/// in whole UTC seconds (start rounded down, end up, so the record never claims less than was alive).</summary>
+public readonly record struct DestinationInterval(FlowKey Destination, long StartUnix, long EndUnix);
+
+/// <summary>What a window's filter says of one destination: an interval it was in use.</summary>
+public readonly record struct Listed(long StartUnix, long EndUnix) : IComparable<Listed>
+{
+    public int CompareTo(Listed o) => StartUnix != o.StartUnix ? StartUnix.CompareTo(o.StartUnix) : EndUnix.CompareTo(o.EndUnix);
+}
+
 /// <summary>
-/// The attribution filter: a Golomb-coded set as in BIP-158. Each key is hashed with SipHash-2-4 under the
-/// ISP's key, together with the window start so that a false positive in one window is independent of the
-/// next (several observations then really narrow the answer), and mapped onto [0, N * 2^P). The sorted,
-/// de-duplicated values are stored as Golomb-Rice coded gaps: about P + 1.5 bits a key, for a false-positive
-/// rate of 2^-P. <see cref="DefaultP"/> is chosen in docs/summary-format.md.
+/// The attribution filter: a Golomb-coded set as in BIP-158 whose entries carry time. Each destination
+/// interval that ends in the window (or is cut at its end, see <see cref="SummaryLimits.MaxIntervalSeconds"/>)
+/// is hashed with SipHash-2-4 under the ISP's key, together with the window start so that a false
+/// positive in one window is independent of the next, and mapped onto [0, N * 2^P). The sorted values are
+/// stored as Golomb-Rice coded gaps (about P + 1.5 bits, a false-positive rate of 2^-P), each followed by
+/// the interval: its end as an offset into the window and its length in seconds. Listing an interval once
+/// instead of a destination in every window it spans is what makes the record both smaller and exact to
+/// the second (docs/attribution.md measures both). The layout is in docs/summary-format.md.
 /// </summary>
 public static class GolombSet
 {
     public const int DefaultP = 17;
     public const int MaxP = 32;
 
-    public static AttributionFilter Build(ReadOnlySpan<byte> key16, long windowStart, IEnumerable<FlowKey> keys, int p = DefaultP)
+    /// <summary>Exp-Golomb order of the interval lengths, chosen by the attribution benchmark.</summary>
+    public const int LengthOrder = 6;
+
+    private readonly record struct Entry(ulong Value, uint EndOffset, uint Length) : IComparable<Entry>
     {
-        var distinct = new HashSet<FlowKey>(keys);
-        if (distinct.Count > Summary.SummaryLimits.MaxFilterKeys)
-            throw new ArgumentException($"{distinct.Count} keys exceed the filter limit of {SummaryLimits.MaxFilterKeys}");
+        public int CompareTo(Entry o) =>
+            Value != o.Value ? Value.CompareTo(o.Value) : EndOffset != o.EndOffset ? EndOffset.CompareTo(o.EndOffset) : Length.CompareTo(o.Length);
+    }
+
+    public static AttributionFilter Build(ReadOnlySpan<byte> key16, long windowStart, uint windowLength,
+        IEnumerable<DestinationInterval> intervals, int p = DefaultP)
+    {
+        var distinct = new HashSet<DestinationInterval>(intervals);
+        if (distinct.Count > SummaryLimits.MaxFilterKeys)
+            throw new ArgumentException($"{distinct.Count} intervals exceed the filter limit of {SummaryLimits.MaxFilterKeys}");
         ulong range = (ulong)distinct.Count << p;
-        var values = new List<ulong>(distinct.Count);
-        foreach (FlowKey k in distinct)
-            values.Add(Map(key16, windowStart, k, range));
-        values.Sort();
-        // Two keys may hash to one value: it is stored twice (a zero gap), as BIP-158 does, so N stays the
-        // count the values were mapped with.
-        var bits = new BitWriter();
-        ulong previous = 0;
-        foreach (ulong v in values)
+        long maxLength = SummaryLimits.MaxIntervalSeconds(windowLength);
+        var entries = new List<Entry>(distinct.Count);
+        foreach (DestinationInterval d in distinct)
         {
-            ulong delta = v - previous;
+            long end = d.EndUnix - windowStart, length = d.EndUnix - d.StartUnix;
+            if (end < 0 || end > windowLength || length < 0 || length > maxLength)
+                throw new ArgumentException($"interval [{d.StartUnix}, {d.EndUnix}] does not end in the window at {windowStart} or is longer than {maxLength} s");
+            entries.Add(new Entry(Map(key16, windowStart, d.Destination, range), (uint)end, (uint)length));
+        }
+        entries.Sort();
+        // Two intervals may hash to one value (the same destination twice, or a collision): each is
+        // stored, with a zero gap, as BIP-158 does, so N stays the count the values were mapped with.
+        var bits = new BitWriter();
+        int offsetBits = OffsetBits(windowLength);
+        ulong previous = 0;
+        foreach (Entry e in entries)
+        {
+            ulong delta = e.Value - previous;
             bits.Unary(delta >> p);
             bits.Bits(delta & ((1UL << p) - 1), p);
-            previous = v;
+            bits.Bits(e.EndOffset, offsetBits);
+            bits.ExpGolomb(e.Length, LengthOrder);
+            previous = e.Value;
         }
         return new AttributionFilter(p, distinct.Count, bits.ToArray());
     }
 
-    public static bool Contains(AttributionFilter f, ReadOnlySpan<byte> key16, long windowStart, FlowKey key)
+    /// <summary>The intervals the filter lists for the destination: the real ones, or rarely (2^-P) a
+    /// false positive's.</summary>
+    public static List<Listed> Lookup(AttributionFilter f, ReadOnlySpan<byte> key16, long windowStart, uint windowLength, FlowKey key)
     {
+        var found = new List<Listed>();
         if (f.Count == 0)
-            return false;
+            return found;
         ulong target = Map(key16, windowStart, key, (ulong)f.Count << f.P);
-        foreach (ulong v in Values(f))
+        foreach (Entry e in Entries(f, windowLength))
         {
-            if (v == target)
-                return true;
-            if (v > target)
-                return false;
+            if (e.Value > target)
+                break;
+            if (e.Value == target)
+                found.Add(new Listed(windowStart + e.EndOffset - e.Length, windowStart + e.EndOffset));
         }
-        return false;
+        return found;
     }
 
-    /// <summary>The stored values in ascending order. Throws on a truncated or malformed stream.</summary>
-    public static IEnumerable<ulong> Values(AttributionFilter f)
+    /// <summary>Reads the whole filter as the decoder must: values in range, entries in canonical order
+    /// (a repeat is a hash collision between two destinations), intervals that end in the window and respect the length limit, nothing after the
+    /// last entry but zero padding. Throws <see cref="SummaryFormatException"/> naming what is wrong.</summary>
+    public static int Validate(AttributionFilter f, uint windowLength) => Entries(f, windowLength).Count();
+
+    private static IEnumerable<Entry> Entries(AttributionFilter f, uint windowLength)
     {
+        if (f.P is < 1 or > MaxP)
+            throw new SummaryFormatException($"filter parameter P = {f.P} is outside 1..{MaxP}");
         var reader = new BitReader(f.Data);
-        ulong value = 0;
+        int offsetBits = OffsetBits(windowLength);
+        ulong maxLength = (ulong)SummaryLimits.MaxIntervalSeconds(windowLength);
         ulong range = (ulong)f.Count << f.P;
+        Entry previous = default;
         for (int i = 0; i < f.Count; i++)
         {
             ulong q = reader.Unary(range >> f.P);
-            ulong delta = (q << f.P) | reader.Bits(f.P);
-            value += delta;
+            ulong value = previous.Value + ((q << f.P) | reader.Bits(f.P));
             if (value >= range)
                 throw new SummaryFormatException($"filter value {value} lies outside its range {range}");
-            yield return value;
+            uint end = (uint)reader.Bits(offsetBits);
+            if (end > windowLength)
+                throw new SummaryFormatException($"filter entry {i} ends {end} s into a window of {windowLength} s");
+            var e = new Entry(value, end, (uint)reader.ExpGolomb(LengthOrder, maxLength));
+            if (i > 0 && e.CompareTo(previous) < 0)
+                throw new SummaryFormatException($"filter entry {i} is out of order");
+            yield return previous = e;
         }
+        reader.ExpectEnd();
     }
+
+    /// <summary>Bits for an end offset of 0..length seconds.</summary>
+    private static int OffsetBits(uint windowLength) => 32 - System.Numerics.BitOperations.LeadingZeroCount(windowLength);
 
     private static ulong Map(ReadOnlySpan<byte> key16, long windowStart, FlowKey k, ulong range)
     {

@@ -195,7 +195,16 @@ public static class SummaryCodec
         int p = (int)r.ReadUInt(GolombSet.MaxP, "filter parameter P");
         int n = (int)r.ReadUInt(SummaryLimits.MaxFilterKeys, "filter key count");
         byte[] data = r.ReadBytes(SummaryLimits.MaxFilterBytes, "filter data").ToArray();
-        return new WindowSummary(start, length, clock, protos, exhausted, lost, resyncs, new AttributionFilter(p, n, data));
+        var filter = new AttributionFilter(p, n, data);
+        try
+        {
+            GolombSet.Validate(filter, length);
+        }
+        catch (SummaryFormatException e)
+        {
+            throw new SummaryFormatException($"{where}: {e.Message}");
+        }
+        return new WindowSummary(start, length, clock, protos, exhausted, lost, resyncs, filter);
     }
 
     private static uint OptionalCounter(ref CborReader r, ref int key, int expected, string where, string what)

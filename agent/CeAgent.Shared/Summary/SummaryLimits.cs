@@ -11,6 +11,11 @@ public static class SummaryLimits
     public const int MaxFilterKeys = 65535;
     public const int MaxWindowSeconds = 3600;
 
+    /// <summary>The longest interval a filter entry may hold: a longer one is cut at a window boundary and
+    /// listed again, so the resolver need look only this far past a time for the windows that list it.
+    /// Ten minutes, or the window if that is longer (a segment is cut only at window ends).</summary>
+    public static long MaxIntervalSeconds(uint windowLength) => Math.Max(600, windowLength);
+
     /// <summary>CE ids become MQTT topic levels and file names: keep them to a safe alphabet.</summary>
     public static bool IsValidCeId(string id) =>
         id.Length is > 0 and <= MaxCeIdLength && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && id[0] != '.';

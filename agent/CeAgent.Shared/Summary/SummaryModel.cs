@@ -16,7 +16,7 @@ public enum Proto : byte
 /// port-set order, carried a flow during the window; ceil(ports / 8) bytes.</param>
 public sealed record ProtoUsage(Proto Proto, byte[] PortBitmap, uint NewFlows, uint PeakPorts);
 
-/// <summary>A Golomb-coded set of keyed hashes (see <see cref="GolombSet"/>).</summary>
+/// <summary>A Golomb-coded set of keyed hashes, each with the interval it was in use (see <see cref="GolombSet"/>).</summary>
 public sealed record AttributionFilter(int P, int Count, byte[] Data)
 {
     public static AttributionFilter Empty(int p) => new(p, 0, []);
@@ -50,5 +50,7 @@ public sealed record SummaryMessage(
     IReadOnlyList<WindowSummary> Windows,
     uint SpoolDropped)
 {
-    public const int CurrentVersion = 1;
+    /// <summary>2: the filter lists destination intervals with their times (version 1 listed the destinations
+    /// alive in each window, without time; no version-1 message was ever deployed, so none is read).</summary>
+    public const int CurrentVersion = 2;
 }

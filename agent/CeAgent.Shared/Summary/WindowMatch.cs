@@ -2,8 +2,20 @@ using CeAgent.Shared.MapE;
 
 namespace CeAgent.Shared.Summary;
 
+/// <summary>What one CE's windows say of one observation (see <see cref="WindowMatch.Test"/>).</summary>
+/// <param name="Active">Windows that overlap the observation's time: the CE was doing something then.</param>
+/// <param name="Searched">Windows whose filter could list an interval at that time.</param>
+/// <param name="PortSeen">The source port was in use at that time, or the provider did not log one.</param>
+/// <param name="ListedIn">Indices of the windows whose filter lists the destination at that time.</param>
+/// <param name="FalseListingChance">Chance that one of the searched filters lists the destination falsely:
+/// an upper bound, since a false entry must also carry a time that fits.</param>
+public sealed record WindowTest(int Active, int Searched, bool PortSeen, IReadOnlyList<int> ListedIn, double FalseListingChance)
+{
+    public bool Matched => PortSeen && ListedIn.Count > 0;
+}
+
 /// <summary>
-/// The resolver's test of one window against one observation, shared by the ISP resolver and the
+/// The resolver's test of a CE's windows against one observation, shared by the ISP resolver and the
 /// attribution benchmark so the benchmark measures exactly what the ISP would answer.
 /// </summary>
 public static class WindowMatch
@@ -23,6 +35,17 @@ public static class WindowMatch
         return start <= toMs && end >= fromMs;
     }
 
+    /// <summary>How far past a time the windows that list an interval alive then can lie: an interval is
+    /// listed in the window it ends in, and is cut (and listed again) before it grows longer than this.</summary>
+    public static long LookaheadMs(uint windowLength) => SummaryLimits.MaxIntervalSeconds(windowLength) * 1000;
+
+    /// <summary>The longest lookahead of any valid window, for queries made before windows are read.</summary>
+    public static long MaxLookaheadMs => LookaheadMs(SummaryLimits.MaxWindowSeconds);
+
+    /// <summary>Whether the window's filter may list an interval that meets [fromMs, toMs].</summary>
+    public static bool MayList(WindowSummary w, long fromMs, long toMs) =>
+        Overlaps(w, fromMs, toMs + LookaheadMs(w.LengthSeconds));
+
     /// <summary>Whether the port of the set carried a flow of the protocol during the window.</summary>
     public static bool PortUsed(WindowSummary w, PortSet ports, Proto proto, int port)
     {
@@ -35,11 +58,43 @@ public static class WindowMatch
         return false;
     }
 
-    /// <summary>Whether the window's filter holds the destination (or a false positive of it).</summary>
-    public static bool DestinationSeen(WindowSummary w, ReadOnlySpan<byte> filterKey, FlowKey destination) =>
-        GolombSet.Contains(w.Filter, filterKey, w.StartUnix, destination);
+    /// <summary>Whether the window's filter lists the destination (or a false positive of it) at a time
+    /// that meets [fromMs, toMs], the listed interval widened by the window's clock error bound.</summary>
+    public static bool DestinationSeen(WindowSummary w, ReadOnlySpan<byte> filterKey, FlowKey destination, long fromMs, long toMs)
+    {
+        long error = w.Clock.MaxErrorMs == uint.MaxValue ? long.MaxValue / 4 : w.Clock.MaxErrorMs;
+        foreach (Listed l in GolombSet.Lookup(w.Filter, filterKey, w.StartUnix, w.LengthSeconds, destination))
+            if (l.StartUnix * 1000 - error <= toMs && l.EndUnix * 1000 + error >= fromMs)
+                return true;
+        return false;
+    }
 
-    /// <summary>The whole test: port (when the provider logged it) and destination.</summary>
-    public static bool Matches(WindowSummary w, PortSet ports, ReadOnlySpan<byte> filterKey, FlowKey destination, int? sourcePort) =>
-        (sourcePort is not { } p || PortUsed(w, ports, destination.Proto, p)) && DestinationSeen(w, filterKey, destination);
+    /// <summary>The whole test over one CE's windows near the observation (any order, others ignored):
+    /// the port (when the provider logged it) in a window at that time, and the destination listed at
+    /// that time by any window that can list it.</summary>
+    public static WindowTest Test(IReadOnlyList<WindowSummary> windows, PortSet ports, ReadOnlySpan<byte> filterKey,
+        FlowKey destination, int? sourcePort, long fromMs, long toMs)
+    {
+        int active = 0, searched = 0;
+        double noFalseListing = 1;
+        bool portSeen = sourcePort is null;
+        var listedIn = new List<int>();
+        for (int i = 0; i < windows.Count; i++)
+        {
+            WindowSummary w = windows[i];
+            if (Overlaps(w, fromMs, toMs))
+            {
+                active++;
+                portSeen |= sourcePort is { } p && PortUsed(w, ports, destination.Proto, p);
+            }
+            if (MayList(w, fromMs, toMs))
+            {
+                searched++;
+                noFalseListing *= 1 - Math.Pow(2, -w.Filter.P);
+                if (DestinationSeen(w, filterKey, destination, fromMs, toMs))
+                    listedIn.Add(i);
+            }
+        }
+        return new WindowTest(active, searched, portSeen, listedIn, 1 - noFalseListing);
+    }
 }

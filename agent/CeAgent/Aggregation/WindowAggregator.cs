@@ -6,8 +6,11 @@ namespace CeAgent.Aggregation;
 
 /// <summary>
 /// Turns the flow tracker's opens and closes into per-window summaries. Windows are aligned to UTC; a flow
-/// counts in every window during which it was alive; a window in which nothing was alive and nothing was
-/// lost produces no summary. Pure: time comes in with the events and with <see cref="Advance"/>.
+/// counts in every window during which it was alive (port bitmaps, peaks); a window in which nothing was
+/// alive and nothing was lost produces no summary. Destinations are tracked as intervals, from the first
+/// open flow to a destination to the last one's close, and each is listed in the filter of the window it
+/// ends in; one still open when it would outgrow <see cref="SummaryLimits.MaxIntervalSeconds"/> is cut at
+/// a window end and goes on as a new interval. Pure: time comes in with the events and with <see cref="Advance"/>.
 /// Events are expected in time order; one that is late (before the current window) is applied to the
 /// current window, because earlier windows may already be signed and sent.
 /// </summary>
@@ -19,7 +22,8 @@ public sealed class WindowAggregator
     private readonly long _windowMs;
     private readonly Dictionary<ulong, OpenFlow> _open = [];
     private readonly ProtoState[] _protos;
-    private readonly HashSet<FlowKey> _keys = [];
+    private readonly Dictionary<FlowKey, Activity> _destinations = [];
+    private readonly List<DestinationInterval> _ended = [];
     private readonly Queue<WindowSummary> _completed = new();
     private long _windowStartMs = long.MinValue;
     private uint _lost, _resyncs, _exhausted;
@@ -56,15 +60,30 @@ public sealed class WindowAggregator
             return; // a dump after a resync reports flows the tracker already had
         _open[id] = new OpenFlow(State(proto), index, destination);
         State(proto).Open(index);
-        _keys.Add(destination);
+        if (_destinations.TryGetValue(destination, out Activity? a))
+            a.Flows++;
+        else
+            _destinations[destination] = new Activity { Flows = 1, StartMs = Math.Max(atMs, _windowStartMs) }; // late: see the class
     }
 
     public void Close(ulong id, long atMs)
     {
         MoveTo(atMs);
-        if (_open.Remove(id, out OpenFlow f))
-            f.Proto.Close(f.PortIndex);
+        if (!_open.Remove(id, out OpenFlow f))
+            return;
+        f.Proto.Close(f.PortIndex);
+        Activity a = _destinations[f.Destination];
+        if (--a.Flows == 0)
+        {
+            _destinations.Remove(f.Destination);
+            // A late close (before this window, or before the interval began) is listed here, ending no
+            // earlier than the window or the interval starts: wider, never narrower.
+            End(f.Destination, a.StartMs, Math.Max(atMs, Math.Max(_windowStartMs, a.StartMs)));
+        }
     }
+
+    private void End(FlowKey destination, long startMs, long endMs) =>
+        _ended.Add(new DestinationInterval(destination, startMs / 1000, (endMs + 999) / 1000));
 
     public void CountLost(uint events, long atMs)
     {
@@ -103,7 +122,7 @@ public sealed class WindowAggregator
     {
         SetClock(clock);
         if (_windowStartMs != long.MinValue)
-            CloseWindow();
+            CloseWindow(final: true);
     }
 
     public bool TryTake(out WindowSummary summary) => _completed.TryDequeue(out summary!);
@@ -125,9 +144,19 @@ public sealed class WindowAggregator
         }
     }
 
-    private void CloseWindow()
+    /// <param name="final">At shutdown every open interval is listed now, as if it ran to the window's end:
+    /// the flows' real ends will never be seen, and a listing too long is safe where a missing one is not.</param>
+    private void CloseWindow(bool final = false)
     {
-        bool active = _keys.Count > 0 || _lost + _resyncs + _exhausted > 0;
+        long endMs = _windowStartMs + _windowMs;
+        long cutAfterMs = SummaryLimits.MaxIntervalSeconds((uint)WindowSeconds) * 1000 - _windowMs;
+        foreach (var (destination, a) in _destinations)
+            if (final || endMs - a.StartMs > cutAfterMs)
+            {
+                End(destination, a.StartMs, endMs);
+                a.StartMs = endMs;
+            }
+        bool active = _protos.Any(s => s.Touched) || _lost + _resyncs + _exhausted > 0;
         if (active)
         {
             var protos = new List<ProtoUsage>(3);
@@ -135,14 +164,12 @@ public sealed class WindowAggregator
                 if (s.Touched)
                     protos.Add(s.Usage());
             _completed.Enqueue(new WindowSummary(_windowStartMs / 1000, (uint)WindowSeconds, _windowClock, protos,
-                _exhausted, _lost, _resyncs, GolombSet.Build(_filterKey, _windowStartMs / 1000, _keys, _p)));
+                _exhausted, _lost, _resyncs, GolombSet.Build(_filterKey, _windowStartMs / 1000, (uint)WindowSeconds, _ended, _p)));
         }
         // The next window starts with what is still open.
-        _keys.Clear();
+        _ended.Clear();
         foreach (ProtoState s in _protos)
             s.StartWindow();
-        foreach (OpenFlow f in _open.Values)
-            _keys.Add(f.Destination);
         _lost = _resyncs = _exhausted = 0;
         _windowClock = _clock;
     }
@@ -156,4 +183,11 @@ public sealed class WindowAggregator
     };
 
     private readonly record struct OpenFlow(ProtoState Proto, int PortIndex, FlowKey Destination);
+
+    /// <summary>A destination with flows open: how many, and since when its current interval runs.</summary>
+    private sealed class Activity
+    {
+        public int Flows;
+        public long StartMs;
+    }
 }

@@ -7,8 +7,8 @@ namespace CeIsp.Resolver;
 /// <summary>
 /// Answers a disclosure request from the stored summaries. For each observation, every CE whose windows
 /// on that IPv4 address overlap the time (widened by the provider's accuracy and the window's own clock
-/// bound) is tested: the port bitmap when the source port was logged, the attribution filter for the
-/// destination. Candidates are intersected across observations. The verdict is honest: "unique" only when
+/// bound) is tested: the port bitmap when the source port was logged, and the attribution filters of the
+/// windows that can list the destination at that time (<see cref="WindowMatch.Test"/>). Candidates are intersected across observations. The verdict is honest: "unique" only when
 /// exactly one line fits and no other CE is without evidence; "ambiguous" lists the candidates, ranked;
 /// "none" when nobody fits. A CE with no window at that time is excluded only if its chain shows no gap
 /// around it (idle windows are not sent, so a continuous chain is evidence of idleness).
@@ -69,42 +69,33 @@ public sealed class Resolver(SummaryStore store, byte[] filterKey)
         var dst = new FlowKey(System.Net.IPAddress.Parse(o.DstIp), o.Proto == "icmp" ? 0 : o.DstPort ?? 0, o.Proto switch { "udp" => Proto.Udp, "icmp" => Proto.Icmp, _ => Proto.Tcp });
         var result = new Dictionary<string, Status>();
         long margin = SearchMarginSeconds;
-        var overlapping = new Dictionary<string, List<WindowRow>>();
-        foreach (var (row, signed) in store.WindowsOverlapping(ip, from, to, margin))
+        var nearby = new Dictionary<string, List<WindowRow>>();
+        // Windows up to the lookahead after the time can list an interval alive then (it is listed where it ends).
+        foreach (var (row, signed) in store.WindowsOverlapping(ip, from, to + WindowMatch.MaxLookaheadMs, margin))
         {
             if (!_messages.ContainsKey((row.CeId, row.Seq)))
                 _messages[(row.CeId, row.Seq)] = Decode(signed);
-            (overlapping.TryGetValue(row.CeId, out var list) ? list : overlapping[row.CeId] = []).Add(row);
+            (nearby.TryGetValue(row.CeId, out var list) ? list : nearby[row.CeId] = []).Add(row);
         }
         foreach (var (ceId, anySeq) in store.HoldersOf(ip, from / 1000 - margin, to / 1000 + margin))
         {
-            List<WindowRow> rows = overlapping.GetValueOrDefault(ceId) ?? [];
+            List<WindowRow> rows = nearby.GetValueOrDefault(ceId) ?? [];
             PortSet ports = PortsOf(ceId, rows.Count > 0 ? rows[0].Seq : anySeq);
             if (o.SrcPort is { } sp && !ports.Contains(sp))
             {
                 result[ceId] = Status.NoMatch; // that port is another CE's: MAP-E itself rules this one out
                 continue;
             }
-            int tested = 0;
-            double noFalseMatch = 1; // chance that none of the tested filters would falsely hold the destination
-            var found = new List<Evidence>();
-            var notes = new List<string>();
-            foreach (WindowRow row in rows)
-            {
-                // The index entry decides overlap, so only the messages that matter are decoded.
-                if (!WindowMatch.Overlaps(row.Start, row.Length, row.ClockErrorMs < 0 ? uint.MaxValue : (uint)row.ClockErrorMs, from, to))
-                    continue;
-                WindowSummary w = Window(row);
-                tested++;
-                noFalseMatch *= 1 - Math.Pow(2, -w.Filter.P);
-                if (!w.Clock.Synchronized)
-                    notes.Add($"window {row.Start} (seq {row.Seq}): clock not synchronised, bound {(row.ClockErrorMs < 0 ? "unknown" : row.ClockErrorMs + " ms")}");
-                if (WindowMatch.Matches(w, ports, filterKey, dst, o.SrcPort))
-                    found.Add(new Evidence(row.Seq, row.Start, row.Length, o.SrcPort is not null, w.Clock.Synchronized, row.ClockErrorMs));
-            }
+            List<WindowSummary> windows = rows.Select(Window).ToList();
+            WindowTest test = WindowMatch.Test(windows, ports, filterKey, dst, o.SrcPort, from, to);
+            var notes = rows.Where(r => !Window(r).Clock.Synchronized && WindowMatch.Overlaps(Window(r), from, to))
+                .Select(r => $"window {r.Start} (seq {r.Seq}): clock not synchronised, bound {(r.ClockErrorMs < 0 ? "unknown" : r.ClockErrorMs + " ms")}").ToList();
+            var found = test.Matched
+                ? test.ListedIn.Select(i => rows[i]).Select(r => new Evidence(r.Seq, r.Start, r.Length, o.SrcPort is not null, Window(r).Clock.Synchronized, r.ClockErrorMs)).ToList()
+                : [];
             if (found.Count > 0)
             {
-                double fp = 1 - noFalseMatch;
+                double fp = test.FalseListingChance;
                 var (f, e, n) = evidenceByCe.GetValueOrDefault(ceId, (1.0, [], []));
                 e.AddRange(found);
                 n.AddRange(notes);
@@ -112,7 +103,7 @@ public sealed class Resolver(SummaryStore store, byte[] filterKey)
                 result[ceId] = Status.Match;
             }
             else
-                result[ceId] = tested > 0 ? Status.NoMatch : Status.NoWindow; // no window: the chain decides (idle or gap)
+                result[ceId] = test.Active > 0 ? Status.NoMatch : Status.NoWindow; // no window: the chain decides (idle or gap)
         }
         return result;
     }

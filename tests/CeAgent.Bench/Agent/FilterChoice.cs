@@ -27,8 +27,12 @@ public static class FilterChoice
         foreach (int p in new[] { 14, 17 })
             results.Add(Run($"Golomb-coded set, P={p}", p, sets, probesPerWindow, keys =>
             {
-                var f = GolombSet.Build(SummaryConfig.FilterKey, 0, keys.Select(SummaryConfig.Key), p);
-                return (f.Data.Length * 8L, k => GolombSet.Contains(f, SummaryConfig.FilterKey, 0, SummaryConfig.Key(k)));
+                // Each key as a zero-length interval at the window's start: the entry's payload is then a
+                // fixed 6 + 1 + k bits (end offset 0 of 60, Exp-Golomb of 0), taken off so that only the
+                // hashed keys are compared with the fuse filter, which carries no time.
+                var f = GolombSet.Build(SummaryConfig.FilterKey, 0, 60, keys.Select(k => new DestinationInterval(SummaryConfig.Key(k), 0, 0)), p);
+                long payloadBits = (6 + 1 + GolombSet.LengthOrder) * (long)f.Count;
+                return (f.Data.Length * 8L - payloadBits, k => GolombSet.Lookup(f, SummaryConfig.FilterKey, 0, 60, SummaryConfig.Key(k)).Count > 0);
             }));
         foreach (int bits in new[] { 8, 16 })
             results.Add(Run($"binary fuse, {bits}-bit fingerprints", bits, sets, probesPerWindow, keys =>

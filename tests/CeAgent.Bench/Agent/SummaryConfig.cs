@@ -86,27 +86,38 @@ public sealed record SummaryConfig(int WindowSeconds, int P, int Batch, uint Clo
     internal static FlowKey Key(DestKey d) =>
         new(new IPAddress([(byte)(d.Ip >> 24), (byte)(d.Ip >> 16), (byte)(d.Ip >> 8), (byte)d.Ip]), d.Port, (Proto)d.Proto);
 
-    private sealed class Source(SummaryConfig c, Dictionary<long, WindowSummary>[] windows, WorkloadParams p) : IAttributionSource
+    /// <summary>The same summaries asked under a filter key they were not built with: no true entry can
+    /// match, so every candidate is a false positive of the filter. Measures the false candidates a query
+    /// meets across the other households and all the windows it searches.</summary>
+    public static IAttributionSource UnderForeignKey(IAttributionSource source) =>
+        source is Source s ? new Source(s.Config, s.Windows, s.Params, [.. FilterKey.Select(b => (byte)~b)]) : throw new ArgumentException("not a summary source");
+
+    private sealed class Source(SummaryConfig c, Dictionary<long, WindowSummary>[] windows, WorkloadParams p, byte[]? key = null) : IAttributionSource
     {
-        public string Name => c.Describe();
+        public SummaryConfig Config => c;
+        public Dictionary<long, WindowSummary>[] Windows => windows;
+        public WorkloadParams Params => p;
+        private readonly byte[] _key = key ?? FilterKey;
+
+        public string Name => key is null ? c.Describe() : c.Describe() + ", foreign key";
 
         public HouseholdSet Candidates(Observation o)
         {
             var set = new HouseholdSet();
             long from = DayStartMs + o.FromMs, to = DayStartMs + o.ToMs;
-            long firstWindow = (from - c.ClockErrorMs) / 1000 / c.WindowSeconds, lastWindow = (to + c.ClockErrorMs) / 1000 / c.WindowSeconds;
+            // The windows at that time, and those after it that can list an interval alive then.
+            long firstWindow = (from - c.ClockErrorMs) / 1000 / c.WindowSeconds;
+            long lastWindow = (to + c.ClockErrorMs + WindowMatch.LookaheadMs((uint)c.WindowSeconds)) / 1000 / c.WindowSeconds;
             FlowKey dst = Key(o.Dest);
+            var near = new List<WindowSummary>();
             for (int h = 0; h < windows.Length; h++)
             {
-                var ports = PortSet.For(p.PsidOffset, p.PsidLength, h);
+                near.Clear();
                 for (long w = firstWindow; w <= lastWindow; w++)
-                    if (windows[h].TryGetValue(w * c.WindowSeconds, out WindowSummary? s)
-                        && WindowMatch.Overlaps(s, from, to)
-                        && WindowMatch.Matches(s, ports, FilterKey, dst, o.SourcePort))
-                    {
-                        set.Add(h);
-                        break;
-                    }
+                    if (windows[h].TryGetValue(w * c.WindowSeconds, out WindowSummary? s))
+                        near.Add(s);
+                if (WindowMatch.Test(near, PortSet.For(p.PsidOffset, p.PsidLength, h), _key, dst, o.SourcePort, from, to).Matched)
+                    set.Add(h);
             }
             return set;
         }

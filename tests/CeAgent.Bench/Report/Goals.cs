@@ -41,6 +41,10 @@ public static class Goals
         checks.Add(new("100% unique with the source port", $"{portUnique:P2}", portUnique == 1.0));
         double share = outcome.BytesPerHouseholdDay.Average() / IpfixBytesPerHouseholdDay(r);
         checks.Add(new("at most 10% of per-session IPFIX bytes", $"{share:P1}", share <= IpfixShare));
+        if (agent == 0)
+            checks.Add(new("issue 5: under 0.01 false candidates a portless observation (255 households, every window searched)",
+                $"{r.FalseCandidatesPerObservation:G3} over {r.PortlessObservations:N0} observations, asked under a foreign filter key",
+                r.FalseCandidatesPerObservation < 0.01));
         return checks;
     }
 

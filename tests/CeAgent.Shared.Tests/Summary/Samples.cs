@@ -43,6 +43,15 @@ internal static class Samples
         new(System.Net.IPAddress.Parse("198.51.100.53"), 53, Proto.Udp),
     ];
 
+    /// <summary>What the first vector's window lists: one interval begun before the window, one short, and one
+    /// still open and cut at the window's end.</summary>
+    public static readonly DestinationInterval[] Intervals =
+    [
+        new(Destinations[0], 1_795_000_001, 1_795_000_050),
+        new(Destinations[1], 1_795_000_030, 1_795_000_031),
+        new(Destinations[2], 1_795_000_040, 1_795_000_080),
+    ];
+
     public static SummaryMessage Message(ulong seq = 7, byte[]? prev = null, uint dropped = 0)
     {
         MapeContext ctx = V6plusContext();
@@ -57,7 +66,7 @@ internal static class Samples
             Exhausted: 0,
             LostEvents: 2,
             Resyncs: 1,
-            Filter: GolombSet.Build(FilterKey, 1_795_000_020, Destinations));
+            Filter: GolombSet.Build(FilterKey, 1_795_000_020, 60, Intervals));
         return new SummaryMessage("ce-0001", seq, prev ?? new byte[32], ctx, [window], dropped);
     }
 }

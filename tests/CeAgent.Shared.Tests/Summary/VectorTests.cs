@@ -82,11 +82,13 @@ public class VectorTests
             ["privateKeyPem"] = Samples.TestKeyPem,
             ["publicKeyPem"] = key.ExportSubjectPublicKeyInfoPem(),
             ["filterKey"] = Convert.ToHexStringLower(Samples.FilterKey),
-            ["filterProbes"] = new JsonArray([.. Samples.Destinations.Select(d => (JsonNode)new JsonObject
+            ["filterIntervals"] = new JsonArray([.. Samples.Intervals.Select(d => (JsonNode)new JsonObject
             {
-                ["address"] = d.Destination.ToString(),
-                ["port"] = d.Port,
-                ["proto"] = (int)d.Proto,
+                ["address"] = d.Destination.Destination.ToString(),
+                ["port"] = d.Destination.Port,
+                ["proto"] = (int)d.Destination.Proto,
+                ["start"] = d.StartUnix,
+                ["end"] = d.EndUnix,
             })]),
             ["vectors"] = vectors,
         };

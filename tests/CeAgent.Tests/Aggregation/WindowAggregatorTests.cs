@@ -23,6 +23,8 @@ public class WindowAggregatorTests
         return list;
     }
 
+    private static List<Listed> Listed(WindowSummary w, FlowKey k) => GolombSet.Lookup(w.Filter, Key, w.StartUnix, w.LengthSeconds, k);
+
     private static bool Bit(WindowSummary w, Proto p, int index) =>
         w.Protocols.Single(u => u.Proto == p).PortBitmap[index >> 3] is var b && (b & (0x80 >> (index & 7))) != 0;
 
@@ -37,7 +39,9 @@ public class WindowAggregatorTests
         List<WindowSummary> ws = Drain(a);
         Assert.Equal([T0 / 1000, T0 / 1000 + 60, T0 / 1000 + 120], ws.Select(w => w.StartUnix));
         Assert.All(ws, w => Assert.True(Bit(w, Proto.Tcp, 5)));
-        Assert.All(ws, w => Assert.True(GolombSet.Contains(w.Filter, Key, w.StartUnix, Dst(1))));
+        // The destination's interval is listed once, in the window it ends in, to the second.
+        Assert.Equal([0, 0, 1], ws.Select(w => w.Filter.Count));
+        Assert.Equal([new Listed(T0 / 1000 + 10, T0 / 1000 + 150)], Listed(ws[2], Dst(1)));
         Assert.Equal([1u, 0u, 0u], ws.Select(w => w.Protocols[0].NewFlows));
         Assert.All(ws, w => Assert.Equal(Good, w.Clock));
     }
@@ -71,7 +75,7 @@ public class WindowAggregatorTests
         Assert.Equal(2u, tcp.PeakPorts);
         Assert.True(Bit(w, Proto.Tcp, 0) && Bit(w, Proto.Tcp, 1) && Bit(w, Proto.Tcp, 2));
         Assert.False(Bit(w, Proto.Tcp, 3));
-        Assert.Equal(4, w.Filter.Count);
+        Assert.Equal(2, w.Filter.Count); // the two destinations whose flows ended; the others are still open
     }
 
     [Fact]
@@ -136,11 +140,47 @@ public class WindowAggregatorTests
     public void Bad_window_lengths_are_refused(int seconds) =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new WindowAggregator(Ports, Key, seconds));
 
-    /// <summary>Random flows against a brute-force oracle: per window, the ports and destinations alive.</summary>
+    [Fact]
+    public void A_long_interval_is_cut_every_ten_minutes_and_shutdown_lists_what_is_open()
+    {
+        var a = new WindowAggregator(Ports, Key);
+        a.Open(1, Proto.Tcp, Ports.PortAt(1), Dst(1), T0 + 5_000);
+        a.Open(2, Proto.Tcp, Ports.PortAt(2), Dst(1), T0 + 6_000); // a second flow to it: one interval
+        a.Close(1, T0 + 7_000);
+        a.Advance(T0 + 1_500_500, Good);
+        a.Open(3, Proto.Udp, Ports.PortAt(3), Dst(2), T0 + 1_510_200);
+        a.Flush(Good);
+        List<WindowSummary> ws = Drain(a);
+        Assert.Equal(26, ws.Count);
+        long t = T0 / 1000;
+        var listed = ws.SelectMany(w => Listed(w, Dst(1)).Select(l => (w.StartUnix, l))).ToList();
+        // Cut at the window end where it would pass 600 s, then each 600 s; at shutdown, to the window's end.
+        Assert.Equal([(t + 540, new Listed(t + 5, t + 600)), (t + 1140, new Listed(t + 600, t + 1200)), (t + 1500, new Listed(t + 1200, t + 1560))], listed);
+        Assert.Equal([new Listed(t + 1510, t + 1560)], Listed(ws[^1], Dst(2)));
+    }
+
+    [Fact]
+    public void Late_events_never_list_an_interval_narrower_or_outside_the_window()
+    {
+        var a = new WindowAggregator(Ports, Key);
+        a.Open(1, Proto.Tcp, Ports.PortAt(1), Dst(1), T0 + 70_000);
+        a.Open(2, Proto.Tcp, Ports.PortAt(2), Dst(2), T0 + 30_000); // late: its window has passed
+        a.Close(1, T0 + 65_000);                                    // closes before it opened
+        a.Close(2, T0 + 61_000);
+        a.Flush(Good);
+        WindowSummary w = Drain(a)[^1];
+        long t = T0 / 1000;
+        Assert.Equal([new Listed(t + 70, t + 70)], Listed(w, Dst(1)));
+        Assert.Equal([new Listed(t + 60, t + 61)], Listed(w, Dst(2)));
+    }
+
+    /// <summary>Random flows against a brute-force oracle: per window, the ports alive and the destination
+    /// intervals that end (or are cut) in it.</summary>
     [Theory]
     [InlineData(1, 10)]
     [InlineData(2, 60)]
     [InlineData(3, 300)]
+    [InlineData(4, 900)]
     public void Matches_a_brute_force_oracle(int seed, int windowSeconds)
     {
         var rng = new Random(seed);
@@ -162,6 +202,7 @@ public class WindowAggregatorTests
         a.Advance(T0 + 10_000_000, Good);
         List<WindowSummary> got = Drain(a);
 
+        var intervals = OracleIntervals(flows.Select(f => (f.Dst, f.Start, f.End)), windowMs);
         long first = T0 / windowMs, last = (T0 + 10_000_000) / windowMs;
         var expected = new List<long>();
         for (long w = first; w < last; w++)
@@ -175,10 +216,43 @@ public class WindowAggregatorTests
             var ports = alive.Select(f => f.Port).ToHashSet();
             for (int i = 0; i < Ports.Count; i++)
                 Assert.Equal(ports.Contains(i), Bit(s, Proto.Udp, i));
-            Assert.Equal(alive.Select(f => f.Dst).Distinct().Count(), s.Filter.Count);
-            Assert.All(alive, f => Assert.True(GolombSet.Contains(s.Filter, Key, s.StartUnix, f.Dst)));
+            var mine = intervals.Where(x => x.Window == w).ToList();
+            Assert.Equal(mine.Count, s.Filter.Count);
+            for (int d = 0; d < 40; d++)
+                Assert.Equal(mine.Where(x => x.Dst == Dst(d)).Select(x => x.Listed).Order(), Listed(s, Dst(d)).Order());
+            Assert.All(mine, x => Assert.InRange(x.Listed.EndUnix - x.Listed.StartUnix, 0, SummaryLimits.MaxIntervalSeconds((uint)windowSeconds)));
             Assert.Equal((uint)alive.Count(f => f.Start >= from), s.Protocols[0].NewFlows);
         }
         Assert.Equal(expected, got.Select(w => w.StartUnix));
+    }
+
+    /// <summary>Merge each destination's flows (a close at the instant of an open ends the interval first),
+    /// cut what is open at a window end when it would otherwise outgrow the limit, and say where each piece
+    /// is listed: the window of its end, or the one the cut closes.</summary>
+    private static List<(long Window, FlowKey Dst, Listed Listed)> OracleIntervals(IEnumerable<(FlowKey Dst, long Start, long End)> flows, long windowMs)
+    {
+        long cap = SummaryLimits.MaxIntervalSeconds((uint)(windowMs / 1000)) * 1000;
+        var result = new List<(long, FlowKey, Listed)>();
+        foreach (var group in flows.GroupBy(f => f.Dst))
+        {
+            var merged = new List<(long S, long E)>();
+            foreach (var (_, s, e) in group.OrderBy(f => f.Start))
+                if (merged.Count > 0 && s < merged[^1].E)
+                    merged[^1] = (merged[^1].S, Math.Max(merged[^1].E, e));
+                else
+                    merged.Add((s, e));
+            foreach (var (s0, e) in merged)
+            {
+                long s = s0;
+                for (long boundary = (s / windowMs + 1) * windowMs; boundary <= e; boundary += windowMs)
+                    if (boundary + windowMs - s > cap)
+                    {
+                        result.Add((boundary / windowMs - 1, group.Key, new Listed(s / 1000, boundary / 1000)));
+                        s = boundary;
+                    }
+                result.Add((e / windowMs, group.Key, new Listed(s / 1000, (e + 999) / 1000)));
+            }
+        }
+        return result;
     }
 }

@@ -27,7 +27,7 @@ public sealed class AgentConfigTests : IDisposable
         Assert.Equal("192.0.2.18", mape.Ipv4.ToString());
         Assert.Equal(240, mape.Ports.Count);
         Assert.Equal(16, key.Length);
-        Assert.Equal(60, AgentConfig.Load(_file).WindowSeconds);
+        Assert.Equal(120, AgentConfig.Load(_file).WindowSeconds);
     }
 
     [Theory]

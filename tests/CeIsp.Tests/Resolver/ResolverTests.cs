@@ -66,6 +66,20 @@ public abstract class ResolverTestsBase : IDisposable
     }
 
     [Fact]
+    public void Times_to_the_second_separate_lines_in_one_window_and_a_long_flow_is_found_where_it_ends()
+    {
+        // At 1250 s both CEs have a window (1200-1260), and ce-b went to D4 in it, but its flow had ended at
+        // 1210. ce-a's flow to D4 runs 1000-1400: it is listed only in the window it ends in, 1380-1440.
+        Verdict v = Resolve(Obs(1250, Scenario.D4));
+        Assert.Equal("unique", v.Result);
+        Assert.Equal("line-a", v.Line);
+        Assert.Equal(Scenario.T0 + 1380, Assert.Single(v.Candidates[0].Evidence).WindowStart);
+        Assert.Equal(["line-a", "line-b"], Resolve(Obs(1207, Scenario.D4)).Candidates.Select(c => c.Line).Order()); // both then
+        Assert.Equal("none", Resolve(Obs(1420, Scenario.D4)).Result); // after both ended
+        Assert.Equal("line-a", Resolve(Obs(1250, Scenario.D4, Scenario.PortOf(S.Ces[0], 2))).Line);
+    }
+
+    [Fact]
     public void A_destination_nobody_contacted_gives_none()
     {
         var nobody = new CeAgent.Shared.Summary.FlowKey(System.Net.IPAddress.Parse("192.0.2.200"), 443, CeAgent.Shared.Summary.Proto.Tcp);
@@ -157,6 +171,7 @@ public sealed class PostgresResolverTests
         {
             t => t.With_the_source_port_the_line_is_unique(),
             t => t.Without_it_two_lines_fit_until_a_second_observation_separates_them(),
+            t => t.Times_to_the_second_separate_lines_in_one_window_and_a_long_flow_is_found_where_it_ends(),
             t => t.A_destination_nobody_contacted_gives_none(),
             t => t.A_gap_is_no_evidence_not_evidence_of_absence(),
             t => t.A_late_message_that_does_not_link_to_its_successor_is_a_break(),
