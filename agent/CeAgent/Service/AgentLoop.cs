@@ -129,6 +129,7 @@ public sealed class AgentLoop : IDisposable
         _aggregator.Advance(now - _config.CloseDelaySeconds * 1000L, _clockStatus.Quality);
         while (_aggregator.TryTake(out WindowSummary w))
             _emitter.Add(w);
+        _emitter.EmitIfOlder(now / 1000);
         try
         {
             _publisher.Pump();

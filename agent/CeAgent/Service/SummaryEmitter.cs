@@ -34,6 +34,14 @@ public sealed class SummaryEmitter
             Emit();
     }
 
+    /// <summary>Signs what is batched once its first window began a whole batch of windows ago, so that a
+    /// quiet CE (idle windows are not produced) does not hold a window back for hours.</summary>
+    public void EmitIfOlder(long nowUnix)
+    {
+        if (_windows.Count > 0 && nowUnix - _windows[0].StartUnix >= (long)(_batch + 1) * _windows[0].LengthSeconds)
+            Emit();
+    }
+
     /// <summary>Signs and stores what is batched (at shutdown, or when the batch is full).</summary>
     public void Emit()
     {
