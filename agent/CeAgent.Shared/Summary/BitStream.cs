@@ -70,11 +70,19 @@ internal sealed class BitReader(byte[] data)
         return q;
     }
 
+    /// <summary>count (0-64) bits as a number, a byte's worth at a time (the resolver reads many filters).</summary>
     public ulong Bits(int count)
     {
+        if (_pos + count > (long)data.Length * 8)
+            throw new SummaryFormatException($"filter data ends after {data.Length} bytes in the middle of a value");
         ulong v = 0;
-        for (int i = 0; i < count; i++)
-            v = (v << 1) | (Bit() ? 1UL : 0);
+        while (count > 0)
+        {
+            int offset = (int)(_pos & 7), take = Math.Min(8 - offset, count);
+            v = (v << take) | (uint)((data[_pos >> 3] >> (8 - offset - take)) & ((1 << take) - 1));
+            _pos += take;
+            count -= take;
+        }
         return v;
     }
 

@@ -78,23 +78,22 @@ public static class WindowMatch
         int active = 0, searched = 0;
         double noFalseListing = 1;
         bool portSeen = sourcePort is null;
-        var listedIn = new List<int>();
-        for (int i = 0; i < windows.Count; i++)
-        {
-            WindowSummary w = windows[i];
+        foreach (WindowSummary w in windows)
             if (Overlaps(w, fromMs, toMs))
             {
                 active++;
                 portSeen |= sourcePort is { } p && PortUsed(w, ports, destination.Proto, p);
             }
-            if (MayList(w, fromMs, toMs))
+        var listedIn = new List<int>();
+        for (int i = 0; i < windows.Count; i++)
+            if (MayList(windows[i], fromMs, toMs))
             {
                 searched++;
-                noFalseListing *= 1 - Math.Pow(2, -w.Filter.P);
-                if (DestinationSeen(w, filterKey, destination, fromMs, toMs))
+                noFalseListing *= 1 - Math.Pow(2, -windows[i].Filter.P);
+                // Without the port there is no match: the filters need not be read.
+                if (portSeen && DestinationSeen(windows[i], filterKey, destination, fromMs, toMs))
                     listedIn.Add(i);
             }
-        }
         return new WindowTest(active, searched, portSeen, listedIn, 1 - noFalseListing);
     }
 }

@@ -101,7 +101,9 @@ public sealed record SummaryConfig(int WindowSeconds, int P, int Batch, uint Clo
 
         public string Name => key is null ? c.Describe() : c.Describe() + ", foreign key";
 
-        public HouseholdSet Candidates(Observation o)
+        public HouseholdSet Candidates(Observation o) => Candidates(o, HouseholdSet.All(windows.Length));
+
+        public HouseholdSet Candidates(Observation o, HouseholdSet among)
         {
             var set = new HouseholdSet();
             long from = DayStartMs + o.FromMs, to = DayStartMs + o.ToMs;
@@ -112,6 +114,8 @@ public sealed record SummaryConfig(int WindowSeconds, int P, int Batch, uint Clo
             var near = new List<WindowSummary>();
             for (int h = 0; h < windows.Length; h++)
             {
+                if (!among.Contains(h))
+                    continue;
                 near.Clear();
                 for (long w = firstWindow; w <= lastWindow; w++)
                     if (windows[h].TryGetValue(w * c.WindowSeconds, out WindowSummary? s))

@@ -75,7 +75,7 @@ public static class Evaluator
     {
         HouseholdSet set = source.Candidates(query.Observations[0]);
         for (int i = 1; i < query.Observations.Length; i++)
-            set.IntersectWith(source.Candidates(query.Observations[i]));
+            set = source.Candidates(query.Observations[i], set);
         return set;
     }
 }

@@ -11,4 +11,13 @@ public interface IAttributionSource
     string Name { get; }
 
     HouseholdSet Candidates(Observation observation);
+
+    /// <summary>The candidates among those still in the running (a source that is costly per household
+    /// tests only those).</summary>
+    HouseholdSet Candidates(Observation observation, HouseholdSet among)
+    {
+        HouseholdSet set = Candidates(observation);
+        set.IntersectWith(among);
+        return set;
+    }
 }
