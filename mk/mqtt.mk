@@ -1,2 +1,2 @@
 # MQTT: libmosquitto at run time, and a real broker and openssl for the tests.
-DEPS_APT += mosquitto libmosquitto1 openssl
+DEPS_APT += mosquitto mosquitto-clients libmosquitto1 openssl

@@ -28,6 +28,22 @@ public unsafe struct CtRecord
     public const byte FlagTimestamp = 1, FlagSnat = 2;
 }
 
+/// <summary>struct ce_ct_stats: the kernel's conntrack counters summed over CPUs, 72 bytes.</summary>
+[StructLayout(LayoutKind.Sequential, Size = 72)]
+public struct CtStats
+{
+    public ulong Found;
+    public ulong Invalid;
+    public ulong Insert;
+    public ulong InsertFailed;
+    public ulong Drop;
+    public ulong EarlyDrop;
+    public ulong Error;
+    public ulong ClashResolve;
+    public uint Cpus;
+    public uint Reserved;
+}
+
 /// <summary>An open event subscription; closing it is the native library's job.</summary>
 public sealed class ConntrackHandle() : SafeHandleZeroOrMinusOneIsInvalid(ownsHandle: true)
 {
@@ -67,6 +83,12 @@ public static unsafe partial class Conntrack
 
     [LibraryImport(Lib, EntryPoint = "ce_ct_parse", SetLastError = true)]
     public static partial int Parse(byte* buffer, nuint length, CtRecord* records, int max);
+
+    [LibraryImport(Lib, EntryPoint = "ce_ct_stats", SetLastError = true)]
+    public static partial int Stats(CtStats* stats);
+
+    [LibraryImport(Lib, EntryPoint = "ce_ct_parse_stats", SetLastError = true)]
+    public static partial int ParseStats(byte* buffer, nuint length, CtStats* stats);
 
     [LibraryImport(Lib, EntryPoint = "ce_ct_record_size")]
     public static partial nuint RecordSize();

@@ -74,6 +74,27 @@ CE_API int ce_ct_dump_into(struct ce_ct_record *out, int max);
  * into records. Exposed for tests against recorded messages. Returns the count, or -1 (EBADMSG). */
 CE_API int ce_ct_parse(const void *buf, size_t len, struct ce_ct_record *out, int max);
 
+/* The kernel's conntrack counters for this network namespace, summed over CPUs (as `conntrack -S`).
+ * Fixed layout, declared the same on the C# side. Counters are cumulative since boot (32-bit per CPU in
+ * the kernel, so they wrap): callers use differences. */
+struct ce_ct_stats {
+	uint64_t found;
+	uint64_t invalid;
+	uint64_t insert;
+	uint64_t insert_failed; /* a new flow's tuple clashed: for a NAT, no free port in its range */
+	uint64_t drop;          /* packets dropped for insert_failed or a full table */
+	uint64_t early_drop;    /* flows evicted to make room in a full table */
+	uint64_t error;
+	uint64_t clash_resolve;
+	uint32_t cpus;          /* per-CPU messages summed */
+	uint32_t reserved;      /* explicit padding: 72 bytes on every ABI */
+};
+
+/* Reads the statistics (IPCTNL_MSG_CT_GET_STATS_CPU). Returns 0 or -1. */
+CE_API int ce_ct_stats(struct ce_ct_stats *out);
+/* The same from a buffer of netlink messages, for tests. Returns the number of CPUs summed, or -1. */
+CE_API int ce_ct_parse_stats(const void *buf, size_t len, struct ce_ct_stats *out);
+
 CE_API size_t ce_ct_record_size(void);
 CE_API const char *ce_version(void);
 

@@ -165,10 +165,10 @@ static int msg_ok(const struct nlmsghdr *nlh, int rem)
 	return rem >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) && nlh->nlmsg_len <= (unsigned)rem;
 }
 
-int ce_ct_parse_ex(const void *buf, size_t len, struct ce_ct_record *out, int max, int *done)
+int ce_nl_walk(const void *buf, size_t len, ce_nl_cb cb, void *arg, int *done)
 {
 	const struct nlmsghdr *nlh = buf;
-	int rem = (int)len, n = 0;
+	int rem = (int)len;
 	while (msg_ok(nlh, rem)) {
 		if (nlh->nlmsg_type == NLMSG_DONE) {
 			*done = 1;
@@ -185,13 +185,8 @@ int ce_ct_parse_ex(const void *buf, size_t len, struct ce_ct_record *out, int ma
 				errno = -e->error;
 				return -1;
 			}
-		} else if (NFNL_SUBSYS_ID(nlh->nlmsg_type) == NFNL_SUBSYS_CTNETLINK) {
-			struct ce_ct_record r;
-			if (ce_ct_fill(nlh, &r) < 0)
-				return -1;
-			if (n < max)
-				out[n] = r;
-			n++;
+		} else if (NFNL_SUBSYS_ID(nlh->nlmsg_type) == NFNL_SUBSYS_CTNETLINK && cb(nlh, arg) < 0) {
+			return -1;
 		}
 		nlh = mnl_nlmsg_next(nlh, &rem);
 	}
@@ -199,11 +194,28 @@ int ce_ct_parse_ex(const void *buf, size_t len, struct ce_ct_record *out, int ma
 		errno = EBADMSG;
 		return -1;
 	}
-	return n;
+	return 0;
+}
+
+int ce_ct_collect(const struct nlmsghdr *nlh, void *arg)
+{
+	struct ce_ct_sink *k = arg;
+	struct ce_ct_record r;
+	if (ce_ct_fill(nlh, &r) < 0)
+		return -1;
+	if (k->cb != NULL && k->cb(&r, k->arg) != 0) {
+		errno = ECANCELED;
+		return -1;
+	}
+	if (k->n < k->max)
+		k->out[k->n] = r;
+	k->n++;
+	return 0;
 }
 
 int ce_ct_parse(const void *buf, size_t len, struct ce_ct_record *out, int max)
 {
+	struct ce_ct_sink k = { .out = out, .max = max };
 	int done = 0;
-	return ce_ct_parse_ex(buf, len, out, max, &done);
+	return ce_nl_walk(buf, len, ce_ct_collect, &k, &done) < 0 ? -1 : k.n;
 }

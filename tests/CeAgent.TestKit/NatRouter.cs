@@ -39,6 +39,16 @@ public sealed class NatRouter : IDisposable
         Up.Exec($"(timeout {seconds} socat TCP-LISTEN:{port},fork,reuseaddr SYSTEM:'sleep 5' >/dev/null 2>&1 &); " +
                 $"for i in $(seq 50); do ss -ltn | grep -q :{port} && exit 0; sleep 0.1; done; exit 1");
 
+    /// <summary>conntrack-tools' count of flows the CE's kernel refused (insert_failed, summed over CPUs).</summary>
+    public long InsertFailed() =>
+        System.Text.RegularExpressions.Regex.Matches(Ce.Exec("conntrack -S").Stdout, @"\binsert_failed=(\d+)")
+            .Sum(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>More UDP flows to one destination than the port set has ports: the NAT refuses the rest
+    /// (each `echo` opens a socket with a fresh ephemeral source port).</summary>
+    public void ExhaustPortSet(int flows = 300) =>
+        Lan.Exec($"for i in $(seq {flows}); do echo x > /dev/udp/{Upstream}/9; done", 120_000);
+
     public void Dispose()
     {
         Up.Dispose();

@@ -7,6 +7,9 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 #include "ceagent.h"
 
 static int passed, failed;
@@ -144,6 +147,64 @@ static void test_malformed(const char *dir)
 		free(b[i].data);
 }
 
+/* One per-CPU statistics message as the kernel sends it (ctnetlink_ct_stat_cpu_fill_info): big-endian u32s. */
+static size_t put_cpu_stats(char *buf, uint16_t cpu, uint32_t insert_failed, uint32_t drop, int attr_len)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET_STATS_CPU;
+	nlh->nlmsg_flags = NLM_F_MULTI;
+	struct nfgenmsg *nfh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfh));
+	nfh->nfgen_family = AF_UNSPEC;
+	nfh->res_id = htons(cpu);
+	mnl_attr_put_u32(nlh, CTA_STATS_FOUND, htonl(1000));
+	mnl_attr_put_u32(nlh, CTA_STATS_SEARCHED, htonl(7)); /* retired: ignored */
+	if (attr_len == 4)
+		mnl_attr_put_u32(nlh, CTA_STATS_INSERT_FAILED, htonl(insert_failed));
+	else
+		mnl_attr_put(nlh, CTA_STATS_INSERT_FAILED, (size_t)attr_len, "\0\0\0\0\0\0\0\0");
+	mnl_attr_put_u32(nlh, CTA_STATS_DROP, htonl(drop));
+	mnl_attr_put_u32(nlh, CTA_STATS_CHAIN_TOOLONG + 5, htonl(99)); /* from a newer kernel: ignored */
+	return nlh->nlmsg_len;
+}
+
+static void test_stats(void)
+{
+	char buf[1024];
+	struct ce_ct_stats s;
+	size_t len = put_cpu_stats(buf, 0, 37, 37, 4);
+	len += put_cpu_stats(buf + len, 1, 23, 25, 4);
+	struct nlmsghdr *done = mnl_nlmsg_put_header(buf + len);
+	done->nlmsg_type = NLMSG_DONE;
+	len += done->nlmsg_len;
+	CHECK(sizeof(struct ce_ct_stats) == 72, "stats are 72 bytes (%zu)", sizeof(struct ce_ct_stats));
+	CHECK(ce_ct_parse_stats(buf, len, &s) == 2, "two CPUs summed");
+	CHECK(s.insert_failed == 60 && s.drop == 62 && s.found == 2000 && s.early_drop == 0,
+	      "sums: insert_failed %llu drop %llu found %llu", (unsigned long long)s.insert_failed,
+	      (unsigned long long)s.drop, (unsigned long long)s.found);
+	errno = 0;
+	CHECK(ce_ct_parse_stats(buf, len - 3, &s) == -1 && errno == EBADMSG, "a truncated reply is EBADMSG");
+	len = put_cpu_stats(buf, 0, 1, 1, 2);
+	errno = 0;
+	CHECK(ce_ct_parse_stats(buf, len, &s) == -1 && errno == EBADMSG, "a counter of 2 bytes is EBADMSG");
+	len = put_cpu_stats(buf, 0, 1, 1, 4);
+	((struct nlmsghdr *)buf)->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET_STATS;
+	errno = 0;
+	CHECK(ce_ct_parse_stats(buf, len, &s) == -1 && errno == EBADMSG, "a message of another kind is EBADMSG");
+	errno = 0;
+	CHECK(ce_ct_parse_stats(buf, len, NULL) == -1 && errno == EINVAL, "no output is EINVAL");
+	len = put_cpu_stats(buf, 0, 5, 5, 4);
+	char copy[1024];
+	unsigned seed = 7;
+	int rejected = 0;
+	for (int i = 0; i < 20000; i++) { /* under ASan: mutated replies never crash or read out of bounds */
+		memcpy(copy, buf, len);
+		seed = seed * 1103515245u + 12345u;
+		copy[(seed >> 8) % len] ^= (char)(1u << ((seed >> 4) & 7));
+		rejected += ce_ct_parse_stats(copy, len, &s) < 0;
+	}
+	CHECK(rejected > 0, "some of 20000 mutated statistics replies are rejected (%d)", rejected);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "tests/native/data";
@@ -153,6 +214,7 @@ int main(int argc, char **argv)
 	test_events(dir);
 	test_dump(dir);
 	test_malformed(dir);
+	test_stats();
 	printf("native: %d passed, %d failed\n", passed, failed);
 	if (argc > 2) {
 		FILE *f = fopen(argv[2], "w");

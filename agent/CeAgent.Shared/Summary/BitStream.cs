@@ -64,10 +64,24 @@ internal sealed class BitReader(byte[] data)
     public ulong Unary(ulong limit)
     {
         ulong q = 0;
-        while (Bit())
-            if (++q > limit)
+        while (true)
+        {
+            if (_pos >= (long)data.Length * 8)
+                throw new SummaryFormatException($"filter data ends after {data.Length} bytes in the middle of a value");
+            // The ones left in this byte, counted at once: the resolver reads many filters.
+            int offset = (int)(_pos & 7), left = 8 - offset;
+            uint rest = (uint)(data[_pos >> 3] << offset) & 0xFF;
+            int ones = Math.Min(System.Numerics.BitOperations.LeadingZeroCount(~rest << 24), left);
+            q += (ulong)ones;
+            if (q > limit)
                 throw new SummaryFormatException($"filter data holds a gap larger than its range");
-        return q;
+            _pos += ones;
+            if (ones < left)
+            {
+                _pos++; // the terminating zero
+                return q;
+            }
+        }
     }
 
     /// <summary>count (0-64) bits as a number, a byte's worth at a time (the resolver reads many filters).</summary>

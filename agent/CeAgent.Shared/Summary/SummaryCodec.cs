@@ -70,7 +70,10 @@ public static class SummaryCodec
         w.UInt(8).Array(3).UInt((ulong)s.Filter.P).UInt((ulong)s.Filter.Count).Bytes(s.Filter.Data);
     }
 
-    public static SummaryMessage Decode(ReadOnlySpan<byte> payload)
+    /// <param name="readFilters">false only for messages this side decoded in full before (the resolver
+    /// reads what the collector stored): every other check still runs, the filters' entries are read when
+    /// a query needs them.</param>
+    public static SummaryMessage Decode(ReadOnlySpan<byte> payload, bool readFilters = true)
     {
         if (payload.Length > SummaryLimits.MaxMessageBytes)
             throw new SummaryFormatException($"payload of {payload.Length} bytes exceeds {SummaryLimits.MaxMessageBytes}");
@@ -100,7 +103,7 @@ public static class SummaryCodec
         var windows = new WindowSummary[count];
         int bitmapBytes = (mape.Ports.Count + 7) / 8;
         for (int i = 0; i < count; i++)
-            windows[i] = ReadWindow(ref r, bitmapBytes, i);
+            windows[i] = ReadWindow(ref r, bitmapBytes, i, readFilters);
         uint dropped = entries == 7 ? OptionalCounter(ref r, ref key, 7, "message", "spool drops") : 0;
         r.ExpectEnd("the message");
         return new SummaryMessage(ceId, seq, prev, mape, windows, dropped);
@@ -144,7 +147,7 @@ public static class SummaryCodec
         }
     }
 
-    private static WindowSummary ReadWindow(ref CborReader r, int bitmapBytes, int index)
+    private static WindowSummary ReadWindow(ref CborReader r, int bitmapBytes, int index, bool readFilter)
     {
         string where = $"window {index}";
         int entries = r.ReadMap(8, where);
@@ -198,7 +201,8 @@ public static class SummaryCodec
         var filter = new AttributionFilter(p, n, data);
         try
         {
-            GolombSet.Validate(filter, length);
+            if (readFilter)
+                GolombSet.Validate(filter, length);
         }
         catch (SummaryFormatException e)
         {

@@ -14,7 +14,9 @@ public static class SummaryLimits
     /// <summary>The longest interval a filter entry may hold: a longer one is cut at a window boundary and
     /// listed again, so the resolver need look only this far past a time for the windows that list it.
     /// Ten minutes, or the window if that is longer (a segment is cut only at window ends).</summary>
-    public static long MaxIntervalSeconds(uint windowLength) => Math.Max(600, windowLength);
+    public static long MaxIntervalSeconds(uint windowLength) => Math.Max(IntervalCapSeconds, windowLength);
+
+    public const int IntervalCapSeconds = 600;
 
     /// <summary>CE ids become MQTT topic levels and file names: keep them to a safe alphabet.</summary>
     public static bool IsValidCeId(string id) =>

@@ -39,9 +39,6 @@ public static class WindowMatch
     /// listed in the window it ends in, and is cut (and listed again) before it grows longer than this.</summary>
     public static long LookaheadMs(uint windowLength) => SummaryLimits.MaxIntervalSeconds(windowLength) * 1000;
 
-    /// <summary>The longest lookahead of any valid window, for queries made before windows are read.</summary>
-    public static long MaxLookaheadMs => LookaheadMs(SummaryLimits.MaxWindowSeconds);
-
     /// <summary>Whether the window's filter may list an interval that meets [fromMs, toMs].</summary>
     public static bool MayList(WindowSummary w, long fromMs, long toMs) =>
         Overlaps(w, fromMs, toMs + LookaheadMs(w.LengthSeconds));

@@ -21,7 +21,8 @@ internal static class FlowsCommand
           --until-idle   exit after S seconds without events
           --quiet        no line per event; at exit, the counts (for benchmarks)
           MAP-E options  also track the CE's port set: after lost events, resync from a dump and report it,
-                         and print the tracker's counters at exit
+                         and print the tracker's counters at exit, with the flows the NAT refused for
+                         want of a free port (the kernel's insert_failed)
         """,
         Run);
 
@@ -51,6 +52,9 @@ internal static class FlowsCommand
             return 0;
         }
         using var source = new ConntrackSource(rcvbuf);
+        RefusalCounter? refusals = ConntrackSource.TryStats(out var stats, out string? statsError) ? new RefusalCounter(stats.InsertFailed) : null;
+        if (statsError is not null)
+            Console.Error.WriteLine($"ce-agent flows: {statsError}; refused flows are not counted");
         var batch = new List<FlowEvent>();
         int seen = 0;
         long lastEvent = Environment.TickCount64;
@@ -78,10 +82,11 @@ internal static class FlowsCommand
                     break;
             }
         }
+        long? refused = refusals is not null && ConntrackSource.TryStats(out stats, out _) ? refusals.Take(stats.InsertFailed) : null;
         if (tracker is not null)
-            printer.Tracker(tracker);
+            printer.Tracker(tracker, refused);
         else if (quiet)
-            Console.Out.WriteLine($"events {seen}, kernel-reported losses {source.KernelLosses}");
+            Console.Out.WriteLine($"events {seen}, kernel-reported losses {source.KernelLosses}, flows the NAT refused {refused?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}");
         return 0;
     }
 
@@ -113,9 +118,9 @@ internal static class FlowsCommand
             ? JsonSerializer.Serialize(new ResyncLine("resync", flows, closed, opened), FlowsJson.Default.ResyncLine)
             : $"[resync ] events were lost; the table holds {flows} NAT'd flows; {closed} closed by estimate, {opened} found late");
 
-        public void Tracker(FlowTracker t) => Console.Out.WriteLine(json
-            ? JsonSerializer.Serialize(new TrackerLine("tracker", t.Events, t.Losses, t.Resyncs, t.OutsideSet, t.OpenFlows, t.EstimatedCloses), FlowsJson.Default.TrackerLine)
-            : $"[tracker] events {t.Events}, losses {t.Losses}, resyncs {t.Resyncs}, outside the set {t.OutsideSet}, open {t.OpenFlows}, estimated closes {t.EstimatedCloses}");
+        public void Tracker(FlowTracker t, long? refused) => Console.Out.WriteLine(json
+            ? JsonSerializer.Serialize(new TrackerLine("tracker", t.Events, t.Losses, t.Resyncs, t.OutsideSet, t.OpenFlows, t.EstimatedCloses, refused), FlowsJson.Default.TrackerLine)
+            : $"[tracker] events {t.Events}, losses {t.Losses}, resyncs {t.Resyncs}, outside the set {t.OutsideSet}, open {t.OpenFlows}, estimated closes {t.EstimatedCloses}, refused by the NAT {refused?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}");
     }
 }
 
@@ -125,7 +130,9 @@ internal sealed record FlowLine(
 
 internal sealed record ResyncLine(string Event, int Flows, int ClosedByEstimate, int FoundLate);
 
-internal sealed record TrackerLine(string Event, long Events, long Losses, long Resyncs, long OutsideSet, int Open, long EstimatedCloses);
+/// <param name="Refused">New flows the kernel refused while the command ran (conntrack's insert_failed:
+/// for the CE's NAT, no free port of the set for that destination); null where the kernel will not tell.</param>
+internal sealed record TrackerLine(string Event, long Events, long Losses, long Resyncs, long OutsideSet, int Open, long EstimatedCloses, long? Refused);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(FlowLine))]

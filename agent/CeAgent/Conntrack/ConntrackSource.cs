@@ -77,6 +77,17 @@ public sealed class ConntrackSource : IDisposable
         }
     }
 
+    /// <summary>The kernel's conntrack counters for this namespace (as `conntrack -S`, summed over CPUs).</summary>
+    /// <returns>false, with the reason, where the kernel will not tell.</returns>
+    public static unsafe bool TryStats(out CtStats stats, out string? error)
+    {
+        CtStats s;
+        bool ok = Interop.Conntrack.Stats(&s) == 0;
+        stats = ok ? s : default;
+        error = ok ? null : $"reading conntrack statistics: {Errno.Describe(Marshal.GetLastPInvokeError())}";
+        return ok;
+    }
+
     /// <summary>Turns on the kernel's per-flow timestamps (the agent's start-up does this; sysctl.d too).</summary>
     public static bool EnableTimestamps()
     {

@@ -20,7 +20,7 @@ public readonly record struct LedPattern(bool On, int BlinkOnMs = 0, int BlinkOf
 /// | running and publishing | steady | off |
 /// | clock not synchronised | slow blink (1 s on, 1 s off) | off |
 /// | broker unreachable, spooling | fast blink (200 ms on, 200 ms off) | off |
-/// | port set near exhaustion (90%) | steady | slow blink |
+/// | port set near exhaustion (90%) or exhausted (a flow refused in the last minute) | steady | slow blink |
 /// | fault | off | steady |
 /// </summary>
 public static class LedCode

@@ -33,6 +33,10 @@ public sealed class AgentLoop : IDisposable
     private readonly MqttClient _mqtt;
     private readonly SpoolPublisher _publisher;
     private readonly ConntrackSource _conntrack;
+    private readonly RefusalCounter? _refusals;
+    private long _refusingUntil;
+    /// <summary>How long the health shows the port set as exhausted after the kernel refused a flow.</summary>
+    public const int RefusalHoldMs = 60_000;
     private readonly int _stepWatch;
     private ClockStatus _clockStatus;
     private long _nextSweep;
@@ -73,6 +77,7 @@ public sealed class AgentLoop : IDisposable
             log("warning", "cannot turn on net.netfilter.nf_conntrack_timestamp: flow times are when events were read");
         // Subscribe first, then dump: nothing falls between the two, and the tracker drops repeats.
         _conntrack = new ConntrackSource(config.ReceiveBuffer);
+        _refusals = ReadRefusals() is { } baseline ? new RefusalCounter(baseline) : null;
         foreach (FlowEvent e in ConntrackSource.Dump(Rfc3339.NowUnixNs()))
             _tracker.Apply(e);
         Ready = true;
@@ -126,6 +131,11 @@ public sealed class AgentLoop : IDisposable
             _nextSweep = Environment.TickCount64 + SweepMs;
         }
         long now = UtcMs(Rfc3339.NowUnixNs());
+        if (_refusals is not null && ReadRefusals() is { } failed && _refusals.Take(failed) is var refused and > 0)
+        {
+            _aggregator.CountExhausted(refused, now);
+            _refusingUntil = Environment.TickCount64 + RefusalHoldMs;
+        }
         _aggregator.Advance(now - _config.CloseDelaySeconds * 1000L, _clockStatus.Quality);
         while (_aggregator.TryTake(out WindowSummary w))
             _emitter.Add(w);
@@ -160,7 +170,19 @@ public sealed class AgentLoop : IDisposable
     private Health MakeHealth(string? fault)
     {
         double use = new[] { Proto.Tcp, Proto.Udp, Proto.Icmp }.Max(p => _tracker.PortsInUse(p)) / (double)_mape.Ports.Count;
-        return new Health(fault is not null, _publisher.Connected, _clockStatus.Quality.Synchronized, use, _spool.PendingCount, fault);
+        return new Health(fault is not null, _publisher.Connected, _clockStatus.Quality.Synchronized, use, _spool.PendingCount, fault,
+            Environment.TickCount64 < _refusingUntil);
+    }
+
+    /// <summary>The kernel's insert_failed counter; null (said once) where the kernel will not tell, so
+    /// the windows then carry no exhaustion count rather than a wrong one.</summary>
+    private ulong? ReadRefusals()
+    {
+        if (ConntrackSource.TryStats(out Interop.CtStats s, out string? error))
+            return s.InsertFailed;
+        if (_refusals is null)
+            _log("warning", error + ": port-set exhaustion will not be counted");
+        return null;
     }
 
     /// <summary>SIGTERM: close the current window, sign and store it, give the broker two seconds.</summary>
@@ -198,8 +220,6 @@ public sealed class AgentLoop : IDisposable
         public void Opened(in TrackedFlow f, long atNs)
         {
             loop._aggregator.Open(f.Id, f.Proto, f.PublicPort, f.Destination, loop.UtcMs(atNs));
-            if (loop._tracker.PortsInUse(f.Proto) == loop._mape.Ports.Count)
-                loop._aggregator.CountExhausted(1, loop.UtcMs(atNs));
         }
 
         public void Closed(in TrackedFlow f, long atNs, bool estimated) => loop._aggregator.Close(f.Id, loop.UtcMs(atNs));

@@ -2,7 +2,8 @@ namespace CeAgent.Service;
 
 /// <summary>
 /// The pipeline's state as the LEDs, sd_notify's STATUS= and the retained state message show it. Faults
-/// outrank everything; then a lost broker (spooling), then an untrusted clock, then a nearly full port set.
+/// outrank everything; then a lost broker (spooling), then an untrusted clock, then a port set that is
+/// nearly full or that the kernel's NAT recently found full (it refused a flow: see RefusalCounter).
 /// </summary>
 public enum HealthState
 {
@@ -14,7 +15,8 @@ public enum HealthState
     Fault,
 }
 
-public readonly record struct Health(bool Fault, bool BrokerConnected, bool ClockSynchronized, double PortUse, long PendingMessages, string? FaultReason)
+public readonly record struct Health(bool Fault, bool BrokerConnected, bool ClockSynchronized, double PortUse, long PendingMessages, string? FaultReason,
+    bool FlowsRefused = false)
 {
     public const double NearExhaustion = 0.9;
 
@@ -22,7 +24,7 @@ public readonly record struct Health(bool Fault, bool BrokerConnected, bool Cloc
         Fault ? HealthState.Fault
         : !BrokerConnected ? HealthState.Spooling
         : !ClockSynchronized ? HealthState.ClockUnsynchronized
-        : PortUse >= NearExhaustion ? HealthState.PortsNearExhaustion
+        : PortUse >= NearExhaustion || FlowsRefused ? HealthState.PortsNearExhaustion
         : HealthState.Running;
 
     public string Describe() => State switch
@@ -30,7 +32,9 @@ public readonly record struct Health(bool Fault, bool BrokerConnected, bool Cloc
         HealthState.Fault => $"fault: {FaultReason}",
         HealthState.Spooling => $"broker unreachable, {PendingMessages} messages spooled",
         HealthState.ClockUnsynchronized => "publishing; clock not synchronised",
-        HealthState.PortsNearExhaustion => $"publishing; port set {PortUse:P0} in use",
+        HealthState.PortsNearExhaustion => FlowsRefused
+            ? $"publishing; port set exhausted: the NAT refused flows in the last minute ({PortUse:P0} of ports in use)"
+            : $"publishing; port set {PortUse:P0} in use",
         HealthState.Running => "publishing",
         _ => "starting",
     };

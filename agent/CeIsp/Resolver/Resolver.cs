@@ -70,10 +70,9 @@ public sealed class Resolver(SummaryStore store, byte[] filterKey)
         var result = new Dictionary<string, Status>();
         long margin = SearchMarginSeconds;
         var nearby = new Dictionary<string, List<WindowRow>>();
-        // Windows up to the lookahead after the time can list an interval alive then (it is listed where it ends).
-        foreach (var (row, signed) in store.WindowsOverlapping(ip, from, to + WindowMatch.MaxLookaheadMs, margin))
+        foreach (var (row, signed) in store.WindowsThatMayList(ip, from, to, margin))
         {
-            if (!_messages.ContainsKey((row.CeId, row.Seq)))
+            if (signed is not null && !_messages.ContainsKey((row.CeId, row.Seq)))
                 _messages[(row.CeId, row.Seq)] = Decode(signed);
             (nearby.TryGetValue(row.CeId, out var list) ? list : nearby[row.CeId] = []).Add(row);
         }
@@ -125,8 +124,9 @@ public sealed class Resolver(SummaryStore store, byte[] filterKey)
         return m;
     }
 
-    /// <summary>Stored messages were verified on arrival; the resolver only decodes them.</summary>
-    private static SummaryMessage Decode(byte[] signed) => SummaryCodec.Decode(CoseSign1.Parse(signed).Payload);
+    /// <summary>Stored messages were verified and decoded in full on arrival; the resolver decodes them
+    /// again but reads a filter's entries only as far as a lookup needs.</summary>
+    private static SummaryMessage Decode(byte[] signed) => SummaryCodec.Decode(CoseSign1.Parse(signed).Payload, readFilters: false);
 
     private WindowSummary Window(WindowRow r) => Message(r.CeId, r.Seq).Windows[r.Index];
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using CeAgent.Shared.Summary;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -76,7 +77,8 @@ public sealed class SummaryStore : IDisposable
         CREATE TABLE IF NOT EXISTS windows (ce_id TEXT NOT NULL, seq BIGINT NOT NULL, idx INTEGER NOT NULL, start BIGINT NOT NULL,
             length INTEGER NOT NULL, ipv4 BIGINT NOT NULL, psid INTEGER NOT NULL, clock_sync INTEGER NOT NULL, clock_error BIGINT NOT NULL,
             PRIMARY KEY (ce_id, seq, idx));
-        CREATE INDEX IF NOT EXISTS windows_by_address ON windows (ipv4, start);
+        DROP INDEX IF EXISTS windows_by_address;
+        CREATE INDEX IF NOT EXISTS windows_near ON windows (ipv4, start, length, clock_error, ce_id, seq);
         CREATE TABLE IF NOT EXISTS chain_events (ce_id TEXT NOT NULL, seq BIGINT NOT NULL, kind TEXT NOT NULL, from_time BIGINT NOT NULL,
             to_time BIGINT NOT NULL, PRIMARY KEY (ce_id, seq, kind));
         """;
@@ -159,19 +161,25 @@ public sealed class SummaryStore : IDisposable
         Query("SELECT ce_id, MIN(seq) FROM windows WHERE ipv4 = @a AND start >= @f AND start <= @t GROUP BY ce_id", r => (r.GetString(0), r.GetInt64(1)),
             ("a", (long)ipv4), ("f", from), ("t", to));
 
-    /// <summary>Windows on this address whose span, widened by their clock error bound, meets [fromMs, toMs]
-    /// (UTC ms), or whose bound is unknown; searched among windows starting within the margin (seconds). A
-    /// pre-filter in the database for WindowMatch.Overlaps, which the resolver still applies. Each comes with
-    /// its signed message, so the resolver needs no round trip per message. (A correlated lookup by primary
-    /// key, not a join: PostgreSQL misjudges the filter's selectivity and hashes the whole messages table.)</summary>
-    public IReadOnlyList<(WindowRow Row, byte[] Signed)> WindowsOverlapping(uint ipv4, long fromMs, long toMs, long marginSeconds) =>
+    /// <summary>The windows on the address that overlap [fromMs, toMs] (UTC ms) or may list an interval
+    /// that meets it (<see cref="WindowMatch.MayList"/>: an interval is listed in the window it ends in, at
+    /// most <see cref="SummaryLimits.MaxIntervalSeconds"/> later), each widened by its clock error bound, or
+    /// whose bound is unknown; searched among windows starting within the margin (seconds). A pre-filter in
+    /// the database for what the resolver still checks. Each comes with its signed message, so the resolver
+    /// needs no round trip per message; the message comes with the first of its windows only (null with the
+    /// others). (A correlated lookup by primary key, not a join: PostgreSQL
+    /// misjudges the filter's selectivity and hashes the whole messages table.)</summary>
+    public IReadOnlyList<(WindowRow Row, byte[]? Signed)> WindowsThatMayList(uint ipv4, long fromMs, long toMs, long marginSeconds) =>
         Query($"""
             SELECT {string.Join(", ", WindowColumns.Split(", ").Select(c => "w." + c))},
-                (SELECT m.signed FROM messages m WHERE m.ce_id = w.ce_id AND m.seq = w.seq) FROM windows w
+                CASE WHEN ROW_NUMBER() OVER (PARTITION BY w.ce_id, w.seq ORDER BY w.idx) = 1
+                    THEN (SELECT m.signed FROM messages m WHERE m.ce_id = w.ce_id AND m.seq = w.seq) END FROM windows w
             WHERE w.ipv4 = @a AND w.start >= @f AND w.start <= @t
-            AND (w.clock_error < 0 OR (w.start * 1000 - w.clock_error <= @tm AND (w.start + w.length) * 1000 - 1 + w.clock_error >= @fm)) ORDER BY w.ce_id, w.start
-            """, r => (ReadWindow(r), (byte[])r.GetValue(9)),
-            ("a", (long)ipv4), ("f", fromMs / 1000 - marginSeconds), ("t", toMs / 1000 + marginSeconds), ("fm", fromMs), ("tm", toMs));
+            AND (w.clock_error < 0 OR (w.start * 1000 - w.clock_error <= @tm + (CASE WHEN w.length > {SummaryLimits.IntervalCapSeconds} THEN w.length ELSE {SummaryLimits.IntervalCapSeconds} END) * 1000
+                AND (w.start + w.length) * 1000 - 1 + w.clock_error >= @fm)) ORDER BY w.ce_id, w.start
+            """, r => (ReadWindow(r), r.IsDBNull(9) ? null : (byte[])r.GetValue(9)),
+            ("a", (long)ipv4), ("f", fromMs / 1000 - marginSeconds), ("t", toMs / 1000 + SummaryLimits.MaxIntervalSeconds(SummaryLimits.MaxWindowSeconds) + marginSeconds),
+            ("fm", fromMs), ("tm", toMs));
 
     public byte[]? Message(string ceId, long seq) =>
         Query("SELECT signed FROM messages WHERE ce_id = @c AND seq = @s", r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq)).FirstOrDefault();

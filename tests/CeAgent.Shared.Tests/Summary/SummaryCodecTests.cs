@@ -29,6 +29,22 @@ public class SummaryCodecTests
     }
 
     [Fact]
+    public void A_filter_whose_entries_are_garbage_is_refused_unless_the_caller_decoded_it_before()
+    {
+        SummaryMessage m = Samples.Message();
+        WindowSummary w = m.Windows[0];
+        // One entry announced, a gap of more ones than its range can hold.
+        var bad = m with { Windows = [w with { Filter = new AttributionFilter(w.Filter.P, 1, [0xFF, 0xFF, 0xFF]) }] };
+        byte[] a = SummaryCodec.Encode(bad);
+        Assert.Contains("window 0: filter data holds a gap larger than its range",
+            Assert.Throws<SummaryFormatException>(() => SummaryCodec.Decode(a)).Message);
+        // The resolver's re-decode of a stored message skips the entries; a lookup still reads them strictly.
+        WindowSummary back = SummaryCodec.Decode(a, readFilters: false).Windows[0];
+        Assert.Throws<SummaryFormatException>(() =>
+            GolombSet.Lookup(back.Filter, Samples.FilterKey, back.StartUnix, back.LengthSeconds, Samples.Destinations[0]));
+    }
+
+    [Fact]
     public void Unknown_version_is_refused_by_name()
     {
         byte[] a = SummaryCodec.Encode(Samples.Message());

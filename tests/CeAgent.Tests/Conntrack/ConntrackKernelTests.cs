@@ -88,6 +88,26 @@ public sealed partial class ConntrackKernelTests
         Assert.Equal(kernel, tracker.GetProperty("open").GetInt32());
     }
 
+    [RootFact("nft", "conntrack", "ping")]
+    public void Flows_the_nat_refuses_for_want_of_a_free_port_are_counted_as_the_kernel_counts_them()
+    {
+        using var r = new NatRouter();
+        using var agent = r.StartInCe("ce-agent", ["flows", "--json", "--until-idle", "3", .. NatRouter.Mape]);
+        WarmUp(r, agent);
+        long before = r.InsertFailed();
+        r.ExhaustPortSet(300);
+        long kernel = r.InsertFailed() - before;
+        Assert.True(agent.WaitForExit(60_000), "flows did not go idle");
+
+        JsonElement tracker = JsonDocument.Parse(agent.Lines.Last()).RootElement;
+        var udp = agent.Lines.Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(e => e.GetProperty("event").GetString() == "new" && e.GetProperty("proto").GetString() == "udp").ToList();
+        // Every port of the set went to this one destination, and the kernel refused the flows beyond them.
+        Assert.Equal(Ports.Count, udp.Select(e => e.GetProperty("publicPort").GetInt32()).Distinct().Count());
+        Assert.True(kernel >= 40, $"the kernel refused only {kernel} of 300 flows for 240 ports");
+        Assert.Equal(kernel, tracker.GetProperty("refused").GetInt64());
+    }
+
     private static uint Id(JsonElement e) => e.GetProperty("id").GetUInt32();
 
     [GeneratedRegex(@"\bid=(\d+)")]

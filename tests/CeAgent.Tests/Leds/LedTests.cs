@@ -43,13 +43,21 @@ public sealed class LedTests : IDisposable
     }
 
     [Theory]
-    [InlineData(true, false, true, 0.1, HealthState.Fault)]
-    [InlineData(false, false, true, 0.1, HealthState.Spooling)]
-    [InlineData(false, true, false, 0.1, HealthState.ClockUnsynchronized)]
-    [InlineData(false, true, true, 0.95, HealthState.PortsNearExhaustion)]
-    [InlineData(false, true, true, 0.5, HealthState.Running)]
-    public void Health_maps_to_one_state_in_priority_order(bool fault, bool broker, bool clock, double use, HealthState expected) =>
-        Assert.Equal(expected, new Health(fault, broker, clock, use, 3, fault ? "x" : null).State);
+    [InlineData(true, false, true, 0.1, false, HealthState.Fault)]
+    [InlineData(false, false, true, 0.1, true, HealthState.Spooling)]
+    [InlineData(false, true, false, 0.1, true, HealthState.ClockUnsynchronized)]
+    [InlineData(false, true, true, 0.95, false, HealthState.PortsNearExhaustion)]
+    [InlineData(false, true, true, 0.2, true, HealthState.PortsNearExhaustion)]
+    [InlineData(false, true, true, 0.5, false, HealthState.Running)]
+    public void Health_maps_to_one_state_in_priority_order(bool fault, bool broker, bool clock, double use, bool refused, HealthState expected) =>
+        Assert.Equal(expected, new Health(fault, broker, clock, use, 3, fault ? "x" : null, refused).State);
+
+    [Fact]
+    public void Health_says_whether_the_port_set_is_nearly_full_or_the_nat_refused_flows()
+    {
+        Assert.Equal("publishing; port set 95% in use", new Health(false, true, true, 0.95, 0, null).Describe().Replace(" %", "%"));
+        Assert.Contains("the NAT refused flows", new Health(false, true, true, 0.2, 0, null, FlowsRefused: true).Describe());
+    }
 
     [Fact]
     public void Every_state_has_a_distinct_code()

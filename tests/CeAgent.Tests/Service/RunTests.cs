@@ -100,6 +100,35 @@ public sealed class RunTests : IDisposable
         }
     }
 
+    [RootFact("nft", "conntrack", "mosquitto", "mosquitto_sub", "openssl")]
+    public void The_windows_carry_the_flows_the_nat_refused_for_want_of_a_free_port()
+    {
+        using var r = new NatRouter();
+        using var certs = new TestCerts();
+        using var broker = new MosquittoBroker(certs, r.Ce);
+        using var sub = broker.Subscribe("ce/v1/+/summary");
+        using var agent = r.StartInCe("ce-agent", "run", "--config", Config(broker, window: 2));
+        Assert.True(WaitUntil(() => agent.Stderr.Contains("running:"), 15_000), agent.Stderr);
+        long before = r.InsertFailed();
+        r.ExhaustPortSet(300);
+        long kernel = r.InsertFailed() - before;
+        Thread.Sleep(2500); // the agent reads the counter once a second
+        agent.Signal(15);
+        Assert.True(agent.WaitForExit(8000), "SIGTERM did not stop the agent");
+
+        List<WindowSummary> windows = [];
+        Assert.True(WaitUntil(() =>
+        {
+            windows = [.. Received(sub).SelectMany(m => SummaryCodec.Decode(CoseSign1.Parse(m).Payload).Windows)];
+            return windows.Sum(w => (long)w.Exhausted) >= kernel;
+        }, 10_000), $"windows counted {windows.Sum(w => (long)w.Exhausted)} refusals, the kernel {kernel}");
+        Assert.True(kernel >= 40, $"the kernel refused only {kernel} of 300 flows for 240 ports");
+        Assert.Equal(kernel, windows.Sum(w => (long)w.Exhausted));
+        // The window of the burst shows the whole set in use.
+        Assert.Contains(windows, w => w.Protocols.Any(p => p.Proto == Proto.Udp && p.PeakPorts == 240
+            && p.PortBitmap.Sum(b => System.Numerics.BitOperations.PopCount(b)) == 240));
+    }
+
     [RootFact("nft", "conntrack", "mosquitto", "openssl")]
     public void Under_systemd_it_notifies_ready_status_watchdog_and_stopping()
     {
