@@ -31,6 +31,9 @@ public sealed partial class ConntrackKernelTests
         r.Lan.Exec("for p in $(seq 20000 21999); do echo x > /dev/udp/198.51.100.10/$p; done", 120_000);
         r.Lan.Exec("for i in $(seq 200); do exec 3<>/dev/tcp/198.51.100.10/8080 || exit 1; exec 3>&-; done", 120_000);
         r.Lan.Exec("for i in $(seq 50); do ping -c1 -W2 198.51.100.10 >/dev/null || exit 1; done", 120_000);
+        // The upstream holds each connection 5 s before closing its side: a FIN after the flush would be
+        // picked up mid-stream (nf_conntrack_tcp_loose) as a new flow with no destroy in the test's time.
+        r.Up.Exec("for i in $(seq 150); do [ -z \"$(ss -Htn '( sport = :8080 )')\" ] && exit 0; sleep 0.1; done; exit 1");
         r.Ce.Exec("conntrack -F 2>/dev/null");
         Assert.True(agent.WaitForExit(60_000), "flows did not go idle");
         Thread.Sleep(500);
