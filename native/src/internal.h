@@ -3,8 +3,6 @@
 #include <linux/netlink.h>
 #include "../include/ceagent.h"
 
-#include <stdint.h>
-
 int ce_ct_fill(const struct nlmsghdr *nlh, struct ce_ct_record *r);
 
 /* Called once per ctnetlink message; a negative return (errno set) stops the walk. */

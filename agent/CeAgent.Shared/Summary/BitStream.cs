@@ -46,10 +46,9 @@ internal sealed class BitWriter
     public byte[] ToArray() => [.. _bytes];
 }
 
-/// <summary>Reads what <see cref="BitWriter"/> wrote; running past the end is a format error, not a hang.</summary>
-/// <summary>Reads MSB first through a 64-bit window, so a gap, a value or a code costs a few
-/// instructions rather than one per bit (the collector validates every filter entry, and the resolver
-/// reads many filters a request).</summary>
+/// <summary>Reads what <see cref="BitWriter"/> wrote; running past the end is a format error, not a hang.
+/// MSB first through a 64-bit window, so a gap, a value or a code costs a few instructions rather than one
+/// per bit (the collector validates every filter entry, and the resolver reads many filters a request).</summary>
 internal sealed class BitReader(byte[] data)
 {
     private readonly long _bits = (long)data.Length * 8;

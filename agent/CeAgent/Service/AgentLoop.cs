@@ -77,7 +77,11 @@ public sealed class AgentLoop : IDisposable
             log("warning", "cannot turn on net.netfilter.nf_conntrack_timestamp: flow times are when events were read");
         // Subscribe first, then dump: nothing falls between the two, and the tracker drops repeats.
         _conntrack = new ConntrackSource(config.ReceiveBuffer);
-        _refusals = ReadRefusals() is { } baseline ? new RefusalCounter(baseline) : null;
+        // Where the kernel will not tell, the windows carry no exhaustion count rather than a wrong one.
+        if (ConntrackSource.TryStats(out Interop.CtStats stats, out string? statsError))
+            _refusals = new RefusalCounter(stats.InsertFailed);
+        else
+            log("warning", statsError + ": port-set exhaustion will not be counted");
         foreach (FlowEvent e in ConntrackSource.Dump(Rfc3339.NowUnixNs()))
             _tracker.Apply(e);
         Ready = true;
@@ -131,7 +135,7 @@ public sealed class AgentLoop : IDisposable
             _nextSweep = Environment.TickCount64 + SweepMs;
         }
         long now = UtcMs(Rfc3339.NowUnixNs());
-        if (_refusals is not null && ReadRefusals() is { } failed && _refusals.Take(failed) is var refused and > 0)
+        if (_refusals is not null && ConntrackSource.TryStats(out Interop.CtStats stats, out _) && _refusals.Take(stats.InsertFailed) is var refused and > 0)
         {
             _aggregator.CountExhausted(refused, now);
             _refusingUntil = Environment.TickCount64 + RefusalHoldMs;
@@ -172,17 +176,6 @@ public sealed class AgentLoop : IDisposable
         double use = new[] { Proto.Tcp, Proto.Udp, Proto.Icmp }.Max(p => _tracker.PortsInUse(p)) / (double)_mape.Ports.Count;
         return new Health(fault is not null, _publisher.Connected, _clockStatus.Quality.Synchronized, use, _spool.PendingCount, fault,
             Environment.TickCount64 < _refusingUntil);
-    }
-
-    /// <summary>The kernel's insert_failed counter; null (said once) where the kernel will not tell, so
-    /// the windows then carry no exhaustion count rather than a wrong one.</summary>
-    private ulong? ReadRefusals()
-    {
-        if (ConntrackSource.TryStats(out Interop.CtStats s, out string? error))
-            return s.InsertFailed;
-        if (_refusals is null)
-            _log("warning", error + ": port-set exhaustion will not be counted");
-        return null;
     }
 
     /// <summary>SIGTERM: close the current window, sign and store it, give the broker two seconds.</summary>
