@@ -1,0 +1,9 @@
+# Summary format benchmark (issues 15 and 19): bytes of a one-window message and the collector's strict
+# parse and decode per message, on one core. `BENCH_FORMAT_ARGS` sets the iterations.
+
+BENCH_FORMAT_ARGS ?= 3000
+
+.PHONY: bench-format
+bench-format: $(BUILD_PREREQS)
+	$(DOTNET) build -c $(CONFIG) tests/CeAgent.Bench/CeAgent.Bench.csproj --nologo -v q
+	$(DOTNET) $(BENCH_ATTR_DLL) format $(BENCH_FORMAT_ARGS)
