@@ -22,12 +22,13 @@ for (const v of doc.vectors) {
     const bytes = Buffer.from(v.payload, 'hex');
     const m = cbor.decodeFirstSync(bytes);
     assert.ok(m instanceof Map, 'payload is a map');
-    assert.equal(m.get(1), 2, 'version');
+    assert.equal(m.get(1), 3, 'version');
     assert.equal(m.get(2), v.ceId);
     assert.equal(m.get(3), v.seq);
     assert.equal(m.get(5).get(3), v.psid);
     assert.equal(m.get(6).length, v.windows);
     assert.equal(m.get(6)[0].get(1), v.firstWindowStart);
+    assert.equal(m.get(8) ?? 0, v.filterKeyEpoch, 'filter key epoch (left out when 0)');
     assert.equal(cbor.encodeCanonical(m).toString('hex'), v.payload, 're-encoding changes the bytes');
   });
 
@@ -68,6 +69,18 @@ test('the first vector lists exactly the published intervals', () => {
   const m = cbor.decodeFirstSync(Buffer.from(doc.vectors[0].payload, 'hex'));
   const w = m.get(6)[0];
   const got = readFilter(w.get(8), w.get(1), w.get(2)).map(String).sort();
+  const want = doc.filterIntervals.map((d) => String([d.start, d.end])).sort();
+  assert.deepEqual(got, want);
+});
+
+test('the parts of the split window together list exactly the published intervals', () => {
+  const m = cbor.decodeFirstSync(Buffer.from(doc.vectors[2].payload, 'hex'));
+  const [part0, part1] = m.get(6);
+  assert.deepEqual(part0.get(9), [0, 2]);
+  assert.deepEqual(part1.get(9), [1, 2]);
+  assert.equal(part0.get(10), 3, 'unrecorded intervals on part 0');
+  assert.equal(part1.get(4).length, 0, 'later parts carry no protocols');
+  const got = [part0, part1].flatMap((w) => readFilter(w.get(8), w.get(1), w.get(2))).map(String).sort();
   const want = doc.filterIntervals.map((d) => String([d.start, d.end])).sort();
   assert.deepEqual(got, want);
 });

@@ -1,16 +1,20 @@
 using System.Security.Cryptography;
-using System.Text;
+using System.Security.Cryptography.Cose;
 using CeAgent.Shared.Summary.Cbor;
 
 namespace CeAgent.Shared.Summary;
 
-/// <summary>A parsed COSE_Sign1 message (RFC 9052 section 4.2), not yet verified.</summary>
-public sealed record CoseMessage(string KeyId, byte[] Payload, byte[] Signature, byte[] ToBeSigned);
+/// <summary>A parsed COSE_Sign1 message (RFC 9052 section 4.2) whose envelope passed the strict rules, not
+/// yet verified.</summary>
+public sealed record CoseMessage(string KeyId, byte[] Payload, CoseSign1Message Message);
 
 /// <summary>
-/// COSE_Sign1 with ES256 only: ECDSA P-256 with SHA-256 and the signature as r || s (64 bytes), which
-/// router secure elements produce. The protected header is always exactly {1: -7}; the unprotected
-/// header carries the CE id as kid (4), so a collector finds the key before it trusts the payload.
+/// COSE_Sign1 with ES256 only, signed and verified by System.Security.Cryptography.Cose: ECDSA P-256 with
+/// SHA-256 and the signature as r || s (64 bytes), which router secure elements produce. The library
+/// accepts more than the format does (an untagged message, any algorithm, extra headers, non-canonical
+/// heads), so <see cref="Parse"/> first reads the envelope with the strict reader: tag 18, the protected
+/// header exactly {1: -7}, the unprotected header exactly the CE id as kid (4), a 64-byte signature,
+/// nothing after. Only then does the library decode it.
 /// </summary>
 public static class CoseSign1
 {
@@ -20,57 +24,50 @@ public static class CoseSign1
     public static byte[] Sign(ReadOnlySpan<byte> payload, string keyId, ECDsa key)
     {
         RequireP256(key);
-        byte[] signature = key.SignData(ToBeSigned(payload), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        var w = new CborWriter();
-        w.Tag(Tag).Array(4).Bytes(ProtectedEs256);
-        w.Map(1).UInt(4).Bytes(Encoding.UTF8.GetBytes(keyId));
-        w.Bytes(payload).Bytes(signature);
-        return w.ToArray();
+        var unprotectedHeaders = new CoseHeaderMap { [CoseHeaderLabel.KeyIdentifier] = CoseHeaderValue.FromBytes(System.Text.Encoding.UTF8.GetBytes(keyId)) };
+        return CoseSign1Message.SignEmbedded(payload, new CoseSigner(key, HashAlgorithmName.SHA256, null, unprotectedHeaders), []);
     }
 
-    public static CoseMessage Parse(ReadOnlySpan<byte> message)
+    public static CoseMessage Parse(byte[] message)
     {
         if (message.Length > SummaryLimits.MaxMessageBytes + 256)
             throw new SummaryFormatException($"message of {message.Length} bytes exceeds the limit");
-        var r = new CborReader(message);
-        if (r.ReadTag() != Tag)
+        var r = new StrictCborReader(message);
+        if (r.Tag("COSE_Sign1 tag") != Tag)
             throw new SummaryFormatException("not a COSE_Sign1 message (tag 18 expected)");
-        if (r.ReadArray(4, "COSE_Sign1") != 4)
+        if (r.Array(4, "COSE_Sign1") != 4)
             throw new SummaryFormatException("COSE_Sign1 must be an array of 4");
-        ReadOnlySpan<byte> prot = r.ReadBytes(16, "protected header");
+        ReadOnlySpan<byte> prot = r.Bytes(16, "protected header").Span;
         if (!prot.SequenceEqual(ProtectedEs256))
             throw new SummaryFormatException($"protected header {Convert.ToHexString(prot)} is not {{1: -7}} (only ES256 is accepted)");
-        if (r.ReadMap(1, "unprotected header") != 1)
+        if (r.Map(1, "unprotected header") != 1)
             throw new SummaryFormatException("unprotected header must hold exactly the kid");
         int key = 0;
-        if (r.ReadKey(ref key, "unprotected header") != 4)
+        if (r.Key(ref key, "unprotected header") != 4)
             throw new SummaryFormatException("unprotected header must hold the kid (4)");
-        string kid;
+        int at = r.Position;
+        string kid = StrictCborReader.Utf8(r.Bytes(SummaryLimits.MaxCeIdLength, "kid").Span, "kid", at);
+        r.EndMap("unprotected header");
+        byte[] payload = r.Bytes(SummaryLimits.MaxMessageBytes, "payload").ToArray();
+        if (r.Bytes(64, "signature").Length != 64)
+            throw new SummaryFormatException("ES256 signature must have 64 bytes");
+        r.EndArray("COSE_Sign1");
+        r.End("COSE_Sign1");
         try
         {
-            kid = new UTF8Encoding(false, true).GetString(r.ReadBytes(SummaryLimits.MaxCeIdLength, "kid"));
+            return new CoseMessage(kid, payload, System.Security.Cryptography.Cose.CoseMessage.DecodeSign1(message));
         }
-        catch (DecoderFallbackException)
+        catch (CryptographicException e)
         {
-            throw new SummaryFormatException("kid is not UTF-8");
+            throw new SummaryFormatException($"COSE_Sign1 refused by the COSE library: {e.Message}");
         }
-        byte[] payload = r.ReadBytes(SummaryLimits.MaxMessageBytes, "payload").ToArray();
-        byte[] signature = r.ReadBytes(64, "signature").ToArray();
-        if (signature.Length != 64)
-            throw new SummaryFormatException($"ES256 signature has {signature.Length} bytes, not 64");
-        r.ExpectEnd("COSE_Sign1");
-        return new CoseMessage(kid, payload, signature, ToBeSigned(payload));
     }
 
     public static bool Verify(CoseMessage m, ECDsa key)
     {
         RequireP256(key);
-        return key.VerifyData(m.ToBeSigned, m.Signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return m.Message.VerifyEmbedded(key, []);
     }
-
-    /// <summary>Sig_structure = ["Signature1", protected, external_aad = h'', payload].</summary>
-    private static byte[] ToBeSigned(ReadOnlySpan<byte> payload) =>
-        new CborWriter().Array(4).Text("Signature1").Bytes(ProtectedEs256).Bytes([]).Bytes(payload).ToArray();
 
     private static void RequireP256(ECDsa key)
     {

@@ -22,7 +22,12 @@ public sealed record AttributionFilter(int P, int Count, byte[] Data)
     public static AttributionFilter Empty(int p) => new(p, 0, []);
 }
 
-/// <summary>What the CE saw during one window aligned to UTC.</summary>
+/// <summary>What the CE saw during one window aligned to UTC, or one part of it.</summary>
+/// <param name="Part">Which part of the window this is (0-based). A window whose destination intervals do
+/// not fit one filter is carried in <paramref name="Parts"/> parts, each with its own filter; part 0 also
+/// carries the protocols and counters, the others only their filter.</param>
+/// <param name="Unrecorded">Destination intervals the CE could not list because a memory bound was
+/// reached: the window's filters are then incomplete and rule nobody out.</param>
 public sealed record WindowSummary(
     long StartUnix,
     uint LengthSeconds,
@@ -31,7 +36,14 @@ public sealed record WindowSummary(
     uint Exhausted,
     uint LostEvents,
     uint Resyncs,
-    AttributionFilter Filter);
+    AttributionFilter Filter,
+    int Part = 0,
+    int Parts = 1,
+    uint Unrecorded = 0)
+{
+    /// <summary>Whether this window, on its own, is the whole record of its time: one part, nothing unrecorded.</summary>
+    public bool IsWhole => Parts == 1 && Unrecorded == 0;
+}
 
 /// <summary>The MAP-E parameters the CE worked under, so the ISP can rebuild who held what.</summary>
 public sealed record MapeContext(uint Ipv4, int Ipv4PrefixLength, int Psid, MapRule Rule)
@@ -42,15 +54,19 @@ public sealed record MapeContext(uint Ipv4, int Ipv4PrefixLength, int Psid, MapR
 }
 
 /// <summary>The signed unit: one CE's windows, numbered and chained to the message before.</summary>
+/// <param name="FilterKeyEpoch">The epoch of the per-CE filter key that keyed this message's filters
+/// (docs/privacy.md).</param>
 public sealed record SummaryMessage(
     string CeId,
     ulong Seq,
     byte[] PrevHash,
     MapeContext Mape,
     IReadOnlyList<WindowSummary> Windows,
-    uint SpoolDropped)
+    uint SpoolDropped,
+    uint FilterKeyEpoch = 0)
 {
-    /// <summary>2: the filter lists destination intervals with their times (version 1 listed the destinations
-    /// alive in each window, without time; no version-1 message was ever deployed, so none is read).</summary>
-    public const int CurrentVersion = 2;
+    /// <summary>3: a busy window is split into parts, a window can say intervals went unrecorded, and the
+    /// message carries its filter key epoch; windows must be aligned, ascending and of a length dividing a
+    /// day. Version 2 lacked these; no version-2 CE was deployed, so no older version is read.</summary>
+    public const int CurrentVersion = 3;
 }

@@ -9,7 +9,9 @@ namespace CeAgent.Shared.Summary;
 /// <param name="ListedIn">Indices of the windows whose filter lists the destination at that time.</param>
 /// <param name="FalseListingChance">Chance that one of the searched filters lists the destination falsely:
 /// an upper bound, since a false entry must also carry a time that fits.</param>
-public sealed record WindowTest(int Active, int Searched, bool PortSeen, IReadOnlyList<int> ListedIn, double FalseListingChance)
+/// <param name="Incomplete">A window that could list the destination is not whole here: a part of it is
+/// missing, or the CE said it could not record every interval. Without a listing this rules nobody out.</param>
+public sealed record WindowTest(int Active, int Searched, bool PortSeen, IReadOnlyList<int> ListedIn, double FalseListingChance, bool Incomplete = false)
 {
     public bool Matched => PortSeen && ListedIn.Count > 0;
 }
@@ -91,6 +93,26 @@ public static class WindowMatch
                 if (portSeen && DestinationSeen(windows[i], filterKey, destination, fromMs, toMs))
                     listedIn.Add(i);
             }
-        return new WindowTest(active, searched, portSeen, listedIn, 1 - noFalseListing);
+        return new WindowTest(active, searched, portSeen, listedIn, 1 - noFalseListing, AnyIncomplete(windows, fromMs, toMs));
+    }
+
+    /// <summary>Whether a window that may list an interval at that time is split and not all its parts are
+    /// here, or says intervals went unrecorded: listed in any part is listed, ruled out only when whole.</summary>
+    public static bool AnyIncomplete(IReadOnlyList<WindowSummary> windows, long fromMs, long toMs)
+    {
+        var partsSeen = new Dictionary<long, (int Parts, HashSet<int> Seen)>();
+        foreach (WindowSummary w in windows)
+        {
+            if (!MayList(w, fromMs, toMs))
+                continue;
+            if (w.Unrecorded > 0)
+                return true;
+            if (w.Parts == 1)
+                continue;
+            if (!partsSeen.TryGetValue(w.StartUnix, out var entry))
+                partsSeen[w.StartUnix] = entry = (w.Parts, []);
+            entry.Seen.Add(w.Part);
+        }
+        return partsSeen.Values.Any(e => e.Seen.Count < e.Parts);
     }
 }

@@ -13,6 +13,10 @@ namespace CeAgent.Aggregation;
 /// a window end and goes on as a new interval. Pure: time comes in with the events and with <see cref="Advance"/>.
 /// Events are expected in time order; one that is late (before the current window) is applied to the
 /// current window, because earlier windows may already be signed and sent.
+/// A flood is carried whole: every <see cref="SummaryLimits.PartEntries"/> ended intervals are packed into a
+/// filter of their own at once (about 5 bytes an interval instead of a hundred held raw), and the window is
+/// published in as many parts as it filled. Memory is bounded by <see cref="SummaryLimits.MaxParts"/> parts
+/// a window; past that an interval is counted as unrecorded, never silently lost.
 /// </summary>
 public sealed class WindowAggregator
 {
@@ -24,14 +28,18 @@ public sealed class WindowAggregator
     private readonly ProtoState[] _protos;
     private readonly Dictionary<FlowKey, Activity> _destinations = [];
     private readonly List<DestinationInterval> _ended = [];
+    private readonly List<AttributionFilter> _parts = [];
     private readonly Queue<WindowSummary> _completed = new();
     private long _windowStartMs = long.MinValue;
-    private uint _lost, _resyncs, _exhausted;
+    private uint _lost, _resyncs, _exhausted, _unrecorded;
     private ClockQuality _clock = ClockQuality.Unknown, _windowClock = ClockQuality.Unknown;
 
     public int WindowSeconds { get; }
     public int OpenFlows => _open.Count;
     public long OutsideSet { get; private set; }
+
+    /// <summary>Ended intervals held raw and packed parts held for the open window: what a flood costs.</summary>
+    public (int Raw, int Parts) Held => (_ended.Count, _parts.Count);
 
     public WindowAggregator(PortSet ports, byte[] filterKey, int windowSeconds = 60, int p = GolombSet.DefaultP)
     {
@@ -82,8 +90,23 @@ public sealed class WindowAggregator
         }
     }
 
-    private void End(FlowKey destination, long startMs, long endMs) =>
+    private void End(FlowKey destination, long startMs, long endMs)
+    {
+        if (_ended.Count >= SummaryLimits.PartEntries)
+        {
+            // The last part is built when the window closes, so the packed ones stop one short of the bound.
+            if (_parts.Count >= SummaryLimits.MaxParts - 1)
+            {
+                _unrecorded++;
+                return;
+            }
+            _parts.Add(BuildFilter());
+            _ended.Clear();
+        }
         _ended.Add(new DestinationInterval(destination, startMs / 1000, (endMs + 999) / 1000));
+    }
+
+    private AttributionFilter BuildFilter() => GolombSet.Build(_filterKey, _windowStartMs / 1000, (uint)WindowSeconds, _ended, _p);
 
     public void CountLost(uint events, long atMs)
     {
@@ -156,21 +179,27 @@ public sealed class WindowAggregator
                 End(destination, a.StartMs, endMs);
                 a.StartMs = endMs;
             }
-        bool active = _protos.Any(s => s.Touched) || _lost + _resyncs + _exhausted > 0;
+        bool active = _protos.Any(s => s.Touched) || _lost + _resyncs + _exhausted + _unrecorded > 0 || _parts.Count > 0;
         if (active)
         {
             var protos = new List<ProtoUsage>(3);
             foreach (ProtoState s in _protos)
                 if (s.Touched)
                     protos.Add(s.Usage());
-            _completed.Enqueue(new WindowSummary(_windowStartMs / 1000, (uint)WindowSeconds, _windowClock, protos,
-                _exhausted, _lost, _resyncs, GolombSet.Build(_filterKey, _windowStartMs / 1000, (uint)WindowSeconds, _ended, _p)));
+            // Part 0 is what closes the window, with its usage and counters; the packed filters follow it.
+            int parts = 1 + _parts.Count;
+            var first = new WindowSummary(_windowStartMs / 1000, (uint)WindowSeconds, _windowClock, protos,
+                _exhausted, _lost, _resyncs, BuildFilter(), 0, parts, _unrecorded);
+            _completed.Enqueue(first);
+            for (int i = 0; i < _parts.Count; i++)
+                _completed.Enqueue(first with { Protocols = [], Exhausted = 0, LostEvents = 0, Resyncs = 0, Unrecorded = 0, Filter = _parts[i], Part = i + 1 });
         }
         // The next window starts with what is still open.
         _ended.Clear();
+        _parts.Clear();
         foreach (ProtoState s in _protos)
             s.StartWindow();
-        _lost = _resyncs = _exhausted = 0;
+        _lost = _resyncs = _exhausted = _unrecorded = 0;
         _windowClock = _clock;
     }
 

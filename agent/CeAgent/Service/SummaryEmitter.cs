@@ -16,6 +16,7 @@ public sealed class SummaryEmitter
     private readonly int _batch;
     private readonly List<WindowSummary> _windows = [];
     private readonly ChainSigner _chain;
+    private int _bytes;
 
     public SummaryEmitter(string ceId, MapeContext mape, ECDsa key, DurableSpool spool, int batch)
     {
@@ -27,12 +28,21 @@ public sealed class SummaryEmitter
     public int PendingWindows => _windows.Count;
     public long Messages { get; private set; }
 
+    /// <summary>Batches a window (or a part of one), signing first what is batched if the window would
+    /// take the message past <see cref="SummaryLimits.MessageBudgetBytes"/> or <see cref="SummaryLimits.MaxWindows"/>.</summary>
     public void Add(WindowSummary w)
     {
+        if (_windows.Count > 0 && (_bytes + Size(w) > SummaryLimits.MessageBudgetBytes || _windows.Count >= SummaryLimits.MaxWindows))
+            Emit();
         _windows.Add(w);
+        _bytes += Size(w);
         if (_windows.Count >= _batch)
             Emit();
     }
+
+    /// <summary>An upper estimate of a window's encoded size: its filter, bitmaps and a few dozen bytes of
+    /// heads, counters and clock.</summary>
+    private static int Size(WindowSummary w) => w.Filter.Data.Length + w.Protocols.Sum(p => p.PortBitmap.Length + 24) + 64;
 
     /// <summary>Signs what is batched once its first window began a whole batch of windows ago, so that a
     /// quiet CE (idle windows are not produced) does not hold a window back for hours.</summary>
@@ -50,6 +60,7 @@ public sealed class SummaryEmitter
         byte[] signed = _chain.Sign(_windows, _spool.TakeDropped());
         _spool.Append([new SpoolRecord(_chain.LastSeq, signed)]);
         _windows.Clear();
+        _bytes = 0;
         Messages++;
     }
 }

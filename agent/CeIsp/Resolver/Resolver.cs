@@ -101,6 +101,8 @@ public sealed class Resolver(SummaryStore store, byte[] filterKey)
                 evidenceByCe[ceId] = (f * fp, e, n);
                 result[ceId] = Status.Match;
             }
+            else if (test.Incomplete)
+                result[ceId] = Status.Unknown; // a window split into parts not all here, or one that says it is incomplete
             else
                 result[ceId] = test.Active > 0 ? Status.NoMatch : Status.NoWindow; // no window: the chain decides (idle or gap)
         }

@@ -1,9 +1,14 @@
+using System.Formats.Cbor;
 using CeAgent.Shared.Summary.Cbor;
 
 namespace CeAgent.Shared.Tests.Summary;
 
+/// <summary>The strict layer over System.Formats.Cbor: what the library's canonical mode refuses, what
+/// the layer adds (limits, key order, field names and offsets in every error).</summary>
 public class CborTests
 {
+    private static StrictCborReader R(string hex) => new(Convert.FromHexString(hex));
+
     [Theory]
     [InlineData(0UL, "00")]
     [InlineData(23UL, "17")]
@@ -16,75 +21,95 @@ public class CborTests
     [InlineData(4294967296UL, "1b0000000100000000")]
     public void Unsigned_integers_take_the_shortest_head(ulong v, string hex)
     {
-        Assert.Equal(hex, Convert.ToHexStringLower(new CborWriter().UInt(v).ToArray()));
-        var r = new CborReader(Convert.FromHexString(hex));
-        Assert.Equal(v, r.ReadUInt());
-        Assert.True(r.AtEnd);
-    }
-
-    [Theory]
-    [InlineData(-1L, "20")]
-    [InlineData(-7L, "26")]
-    [InlineData(-25L, "3818")]
-    [InlineData(-500L, "3901f3")]
-    public void Negative_integers(long v, string hex)
-    {
-        Assert.Equal(hex, Convert.ToHexStringLower(new CborWriter().Int(v).ToArray()));
-        Assert.Equal(v, new CborReader(Convert.FromHexString(hex)).ReadInt());
+        var w = new CborWriter(CborConformanceMode.Canonical);
+        w.WriteUInt64(v);
+        Assert.Equal(hex, Convert.ToHexStringLower(w.Encode()));
+        StrictCborReader r = R(hex);
+        Assert.Equal(v, r.UInt(ulong.MaxValue, "x"));
+        r.End("x");
     }
 
     [Fact]
     public void Strings_arrays_maps_tags_and_bools()
     {
-        byte[] b = new CborWriter().Tag(18).Array(3).Text("é").Bytes([1, 2]).Map(1).UInt(1).Bool(true).ToArray();
-        Assert.Equal("d28362c3a942010 2a101f5".Replace(" ", ""), Convert.ToHexStringLower(b));
-        var r = new CborReader(b);
-        Assert.Equal(18UL, r.ReadTag());
-        Assert.Equal(3, r.ReadArray(3, "a"));
-        Assert.Equal("é", r.ReadText(10, "t"));
-        Assert.Equal([1, 2], r.ReadBytes(10, "b").ToArray());
-        Assert.Equal(1, r.ReadMap(1, "m"));
+        StrictCborReader r = R("d28362c3a942010 2a101f5".Replace(" ", ""));
+        Assert.Equal(18UL, r.Tag("t"));
+        Assert.Equal(3, r.Array(3, "a"));
+        Assert.Equal("é", r.Text(10, "t"));
+        Assert.Equal([1, 2], r.Bytes(10, "b").ToArray());
+        Assert.Equal(1, r.Map(1, "m"));
         int key = 0;
-        Assert.Equal(1, r.ReadKey(ref key, "m"));
-        Assert.True(r.ReadBool());
-        r.ExpectEnd("item");
+        Assert.Equal(1, r.Key(ref key, "m"));
+        Assert.True(r.Bool("b"));
+        r.EndMap("m");
+        r.EndArray("a");
+        r.End("item");
     }
 
     [Theory]
-    [InlineData("1817", "non-canonical")]          // 23 in a one-byte head
-    [InlineData("190017", "non-canonical")]
-    [InlineData("1a0000ffff", "non-canonical")]
-    [InlineData("1b00000000ffffffff", "non-canonical")]
-    [InlineData("1f", "indefinite")]
-    [InlineData("1c", "reserved")]
-    [InlineData("19ff", "unexpected end")]
-    [InlineData("", "unexpected end")]
-    [InlineData("40", "expected an unsigned integer")]
-    public void Non_canonical_or_truncated_heads_are_refused(string hex, string words)
+    [InlineData("1817")]               // 23 in a one-byte head
+    [InlineData("190017")]
+    [InlineData("1a0000ffff")]
+    [InlineData("1b00000000ffffffff")]
+    [InlineData("1f")]                 // indefinite
+    [InlineData("1c")]                 // reserved
+    [InlineData("19ff")]               // truncated
+    [InlineData("")]
+    [InlineData("40")]                 // a byte string
+    [InlineData("20")]                 // a negative integer
+    [InlineData("f97e00")]             // a float
+    [InlineData("c101")]               // a tagged integer
+    public void Non_canonical_truncated_or_mistyped_integers_are_refused_by_name(string hex)
     {
-        var e = Assert.Throws<CborException>(() => new CborReader(Convert.FromHexString(hex)).ReadUInt());
-        Assert.Contains(words, e.Message);
+        var e = Assert.Throws<CborException>(() => R(hex).UInt(ulong.MaxValue, "window 3 length"));
+        Assert.StartsWith("CBOR at byte 0: window 3 length: ", e.Message);
+    }
+
+    [Theory]
+    [InlineData("5f4101ff")]           // indefinite-length byte string
+    [InlineData("9f01ff")]             // indefinite-length array
+    [InlineData("a202010101")]         // keys out of order
+    [InlineData("a201010101")]         // a repeated key
+    public void Indefinite_lengths_and_unsorted_maps_are_refused(string hex)
+    {
+        Assert.Throws<CborException>(() =>
+        {
+            StrictCborReader r = R(hex);
+            if (hex.StartsWith("5f"))
+                r.Bytes(8, "x");
+            else if (hex.StartsWith("9f"))
+                r.Array(8, "x");
+            else
+            {
+                int key = 0;
+                r.Map(2, "m");
+                r.Key(ref key, "m");
+                r.UInt(9, "v");
+                r.Key(ref key, "m");
+            }
+        });
     }
 
     [Fact]
     public void Limits_order_and_trailing_bytes()
     {
-        Assert.Contains("exceed the limit", Assert.Throws<CborException>(() => new CborReader([0x45, 1, 2, 3, 4, 5]).ReadBytes(4, "x").ToArray()).Message);
-        Assert.Contains("exceed the limit", Assert.Throws<CborException>(() => new CborReader([0x83, 1, 2, 3]).ReadArray(2, "x")).Message);
-        Assert.Contains("not valid UTF-8", Assert.Throws<CborException>(() => new CborReader([0x62, 0xc3, 0x28]).ReadText(4, "x")).Message);
-        Assert.Contains("out of order", Assert.Throws<CborException>(() =>
+        Assert.Contains("exceed the limit", Assert.Throws<CborException>(() => R("450102030405").Bytes(4, "x")).Message);
+        Assert.Contains("exceed the limit", Assert.Throws<CborException>(() => R("83010203").Array(2, "x")).Message);
+        Assert.Contains("x: 9 exceeds 8", Assert.Throws<CborException>(() => R("09").UInt(8, "x")).Message);
+        Assert.Contains("x: ", Assert.Throws<CborException>(() => R("62c328").Text(4, "x")).Message);
+        Assert.Contains("m: key 0 is out of order", Assert.Throws<CborException>(() =>
         {
-            var r = new CborReader([0x02, 0x01]);
+            StrictCborReader r = R("a100f5");
             int k = 0;
-            r.ReadKey(ref k, "m");
-            r.ReadKey(ref k, "m");
+            r.Map(1, "m");
+            r.Key(ref k, "m"); // keys start at 1 in this format
         }).Message);
         Assert.Contains("trailing", Assert.Throws<CborException>(() =>
         {
-            var r = new CborReader([0x01, 0x01]);
-            r.ReadUInt();
-            r.ExpectEnd("x");
+            StrictCborReader r = R("0101");
+            r.UInt(9, "x");
+            r.End("x");
         }).Message);
-        Assert.Contains("expected true or false", Assert.Throws<CborException>(() => new CborReader([0xf6]).ReadBool()).Message);
+        Assert.Contains("flag", Assert.Throws<CborException>(() => R("f6").Bool("flag")).Message);
     }
 }

@@ -48,9 +48,9 @@ public class SummaryCodecTests
     public void Unknown_version_is_refused_by_name()
     {
         byte[] a = SummaryCodec.Encode(Samples.Message());
-        Assert.Equal(0x02, a[2]); // map(6), key 1, version 2
-        a[2] = 0x01;
-        Assert.Contains("unknown version 1", Assert.Throws<SummaryFormatException>(() => SummaryCodec.Decode(a)).Message);
+        Assert.Equal(0x03, a[2]); // map(6), key 1, version 3
+        a[2] = 0x02;
+        Assert.Contains("unknown version 2", Assert.Throws<SummaryFormatException>(() => SummaryCodec.Decode(a)).Message);
     }
 
     [Fact]

@@ -31,6 +31,18 @@ public class VectorTests
                 w with { StartUnix = w.StartUnix + 120, Clock = new ClockQuality(ClockSource.None, false, 250_000), Filter = AttributionFilter.Empty(GolombSet.DefaultP) },
             ],
         });
+        // A busy window in two parts (part 0 with the usage, part 1 only a filter), intervals it could not
+        // record, and a filter key epoch: the fields version 3 added.
+        WindowSummary first = w with { Parts = 2, Unrecorded = 3, Filter = GolombSet.Build(Samples.FilterKey, w.StartUnix, 60, Samples.Intervals[..2]) };
+        yield return ("a window in two parts, unrecorded intervals, filter key epoch 1", Samples.Message(seq: 9) with
+        {
+            FilterKeyEpoch = 1,
+            Windows =
+            [
+                first,
+                first with { Part = 1, Protocols = [], LostEvents = 0, Resyncs = 0, Unrecorded = 0, Filter = GolombSet.Build(Samples.FilterKey, w.StartUnix, 60, Samples.Intervals[2..]) },
+            ],
+        });
     }
 
     [Fact]
@@ -74,6 +86,7 @@ public class VectorTests
                 ["windows"] = m.Windows.Count,
                 ["firstWindowStart"] = m.Windows[0].StartUnix,
                 ["psid"] = m.Mape.Psid,
+                ["filterKeyEpoch"] = m.FilterKeyEpoch,
             });
         }
         var doc = new JsonObject
