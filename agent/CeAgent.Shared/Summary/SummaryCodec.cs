@@ -221,10 +221,9 @@ public static class SummaryCodec
         Expect(r, ref key, 1, where);
         long start = (long)r.UInt(long.MaxValue, $"{where} start");
         Expect(r, ref key, 2, where);
-        int at = r.Position;
         uint length = (uint)r.UInt(SummaryLimits.MaxWindowSeconds, $"{where} length");
         if (!SummaryLimits.IsValidWindowLength(length))
-            throw new CborException($"{where} length: {length} s does not divide a day into whole windows (1-{SummaryLimits.MaxWindowSeconds} s)", at);
+            throw new SummaryFormatException($"{where} length: {length} s does not divide a day into whole windows (1-{SummaryLimits.MaxWindowSeconds} s)");
         if (start % length != 0)
             throw new SummaryFormatException($"{where} start: {start} is not aligned to the window length of {length} s");
         Expect(r, ref key, 3, where);
