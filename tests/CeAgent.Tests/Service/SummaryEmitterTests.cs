@@ -41,4 +41,37 @@ public sealed class SummaryEmitterTests : IDisposable
         e.EmitIfOlder(long.MaxValue / 2); // nothing batched: nothing signed
         Assert.Equal(2UL, e.LastSeq);
     }
+    [Fact]
+    public void A_window_in_parts_is_signed_across_messages_each_within_the_budget()
+    {
+        using var spool = new DurableSpool(_dir, 4 << 20);
+        var e = new SummaryEmitter("ce-1", Ctx, _key, spool, batch: 5);
+        var agg = new CeAgent.Aggregation.WindowAggregator(Ctx.Ports, new byte[16], windowSeconds: 120);
+        agg.SetClock(new ClockQuality(ClockSource.Ntp, true, 20));
+        for (int i = 0; i < 60_000; i++)
+        {
+            var dst = new FlowKey(new System.Net.IPAddress([198, 18, (byte)(i >> 8), (byte)i]), 53 + (i >> 16), Proto.Udp);
+            agg.Open((ulong)i, Proto.Udp, Ctx.Ports.PortAt(i % 240), dst, T0 * 1000 + i);
+            agg.Close((ulong)i, T0 * 1000 + i + 500);
+        }
+        agg.Advance((T0 + 120) * 1000, new ClockQuality(ClockSource.Ntp, true, 20));
+        while (agg.TryTake(out WindowSummary w))
+            e.Add(w);
+        e.Emit();
+        var messages = new List<SummaryMessage>();
+        foreach (SpoolRecord rec in spool.Pending(100))
+        {
+            byte[] signed = rec.Payload;
+            Assert.True(signed.Length < 256 * 1024, $"message {rec.Seq} has {signed.Length} bytes");
+            CoseMessage cose = CoseSign1.Parse(signed);
+            Assert.True(CoseSign1.Verify(cose, _key));
+            Assert.True(cose.Payload.Length <= SummaryLimits.MessageBudgetBytes);
+            messages.Add(SummaryCodec.Decode(cose.Payload));
+        }
+        Assert.Equal((int)e.LastSeq, messages.Count);
+        Assert.True(messages.Count >= 2, $"{messages.Count} message(s)");
+        List<WindowSummary> parts = [.. messages.SelectMany(m => m.Windows)];
+        Assert.Equal(Enumerable.Range(0, 8), parts.Select(p => p.Part));
+        Assert.Equal(60_000, parts.Sum(p => p.Filter.Count));
+    }
 }
