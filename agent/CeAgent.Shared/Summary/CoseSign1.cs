@@ -33,7 +33,7 @@ public static class CoseSign1
         if (message.Length > SummaryLimits.MaxMessageBytes + 256)
             throw new SummaryFormatException($"message of {message.Length} bytes exceeds the limit");
         var r = new StrictCborReader(message);
-        if (r.Tag("COSE_Sign1 tag") != Tag)
+        if (message.Length == 0 || message[0] >> 5 != 6 || r.Tag("COSE_Sign1 tag") != Tag)
             throw new SummaryFormatException("not a COSE_Sign1 message (tag 18 expected)");
         if (r.Array(4, "COSE_Sign1") != 4)
             throw new SummaryFormatException("COSE_Sign1 must be an array of 4");

@@ -51,4 +51,45 @@ public class CoseSign1Tests
         byte[] next = SummaryCodec.Encode(Samples.Message(seq: 8, prev: SummaryChain.Hash(first)));
         Assert.Equal(SHA256.HashData(first), SummaryCodec.Decode(next).PrevHash);
     }
+    /// <summary>What System.Security.Cryptography.Cose accepts and verifies but the format refuses: each
+    /// variant verifies with the library alone, and the strict envelope check refuses it by name.</summary>
+    [Fact]
+    public void The_strict_envelope_refuses_what_the_cose_library_accepts()
+    {
+        using ECDsa key = Samples.TestKey();
+        byte[] signed = CoseSign1.Sign(Payload, "ce-0001", key);
+        var kid = new System.Security.Cryptography.Cose.CoseHeaderMap
+        {
+            [System.Security.Cryptography.Cose.CoseHeaderLabel.KeyIdentifier] = System.Security.Cryptography.Cose.CoseHeaderValue.FromBytes("ce-0001"u8.ToArray()),
+        };
+        var extraProtected = new System.Security.Cryptography.Cose.CoseHeaderMap
+        {
+            [System.Security.Cryptography.Cose.CoseHeaderLabel.ContentType] = System.Security.Cryptography.Cose.CoseHeaderValue.FromString("application/cbor"),
+        };
+        var extraUnprotected = new System.Security.Cryptography.Cose.CoseHeaderMap
+        {
+            [System.Security.Cryptography.Cose.CoseHeaderLabel.KeyIdentifier] = System.Security.Cryptography.Cose.CoseHeaderValue.FromBytes("ce-0001"u8.ToArray()),
+            [System.Security.Cryptography.Cose.CoseHeaderLabel.ContentType] = System.Security.Cryptography.Cose.CoseHeaderValue.FromString("x"),
+        };
+        (string Name, byte[] Message, string Error)[] lax =
+        [
+            ("untagged", signed[1..], "tag 18 expected"),
+            ("an extra protected header", System.Security.Cryptography.Cose.CoseSign1Message.SignEmbedded(Payload,
+                new System.Security.Cryptography.Cose.CoseSigner(key, HashAlgorithmName.SHA256, extraProtected, kid)), "protected header"),
+            ("an extra unprotected header", System.Security.Cryptography.Cose.CoseSign1Message.SignEmbedded(Payload,
+                new System.Security.Cryptography.Cose.CoseSigner(key, HashAlgorithmName.SHA256, null, extraUnprotected)), "unprotected header"),
+            ("ES384", System.Security.Cryptography.Cose.CoseSign1Message.SignEmbedded(Payload,
+                new System.Security.Cryptography.Cose.CoseSigner(key, HashAlgorithmName.SHA384, null, kid)), "only ES256"),
+        ];
+        foreach (var (name, message, error) in lax)
+        {
+            Assert.True(System.Security.Cryptography.Cose.CoseMessage.DecodeSign1(message).VerifyEmbedded(key), $"{name}: the library itself accepts it");
+            Assert.Contains(error, Assert.ThrowsAny<FormatException>(() => CoseSign1.Parse(message)).Message);
+        }
+        // A payload length in a longer head than needed: same content, another encoding.
+        int at = signed.AsSpan().IndexOf(Payload) - 2;
+        Assert.Equal([0x58, (byte)Payload.Length], signed[at..(at + 2)]);
+        byte[] longHead = [.. signed[..at], 0x59, 0x00, (byte)Payload.Length, .. signed[(at + 2)..]];
+        Assert.Throws<CeAgent.Shared.Summary.Cbor.CborException>(() => CoseSign1.Parse(longHead));
+    }
 }
