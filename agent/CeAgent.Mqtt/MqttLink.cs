@@ -62,7 +62,7 @@ public sealed class MqttLink : IMqttLink
         return [.. r.Items.Select(i => (int)i.ResultCode)];
     }
 
-    /// <summary>The next delivered message, or null if none arrived within the wait.</summary>
+    /// <summary>The next delivered message, or null if none arrived within the wait or before <paramref name="ct"/>.</summary>
     public async Task<Delivery?> NextAsync(TimeSpan wait, CancellationToken ct)
     {
         if (_received.Reader.TryRead(out Delivery? d))
@@ -73,8 +73,9 @@ public sealed class MqttLink : IMqttLink
         {
             await _received.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
+            return null;
         }
         return _received.Reader.TryRead(out d) ? d : null;
     }
