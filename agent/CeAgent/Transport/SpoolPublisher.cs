@@ -121,13 +121,32 @@ public sealed class SpoolPublisher(DurableSpool spool, IMqttLink link, string to
         }
         if (now < _nextConnect)
             return;
-        _connecting = Guard(async () =>
-        {
-            await link.ConnectAsync(CancellationToken.None).ConfigureAwait(false);
-            return 0;
-        });
+        _connecting = Guard(() => link.ConnectAsync(CancellationToken.None));
     }
 
-    /// <summary>A link may also throw before it returns a task: either way the failure ends up in the task.</summary>
-    private static async Task<int> Guard(Func<Task<int>> call) => await call().ConfigureAwait(false);
+    /// <summary>A link may also throw before it returns a task: either way the failure ends up in a task.
+    /// (Not an async wrapper: its continuation could complete after the answer, and the reap would miss it.)</summary>
+    private static Task<int> Guard(Func<Task<int>> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Task.FromException<int>(e);
+        }
+    }
+
+    private static Task Guard(Func<Task> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Task.FromException(e);
+        }
+    }
 }

@@ -179,8 +179,9 @@ public sealed class Collector(SummaryStore store, bool trustOnFirstUse, Func<str
             if (doc.RootElement.TryGetProperty("publicKey", out JsonElement k))
                 pem = k.ValueKind == JsonValueKind.String ? k.GetString() : null;
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string that is not valid UTF-8 inside otherwise valid JSON.
             return Reject("malformed-state", $"{ceId}: {e.Message}", ceId);
         }
         if (!trustOnFirstUse || pem is null || store.FindDevice(ceId) is not null)

@@ -186,6 +186,7 @@ public sealed class CollectorTests : IDisposable
                 Assert.Contains(_ce.Messages, m => m.AsSpan().SequenceEqual(payload));
             if (r.Outcome == IngestOutcome.Rejected)
                 Assert.Matches("^[a-z-]+: ", r.Reason!);
+            Assert.False(r.Reason?.StartsWith("internal", StringComparison.Ordinal) == true, r.Reason);
         }
         Assert.Equal(n, Outcomes(c));
         Assert.True(c.RejectedTotal > n / 2, c.Describe());
