@@ -107,17 +107,15 @@ public sealed class CollectorSession(MqttLink link, Collector collector, string 
                 log($"warning: subscription not answered: {e.GetBaseException().Message}");
             return Retry;
         }
+        bool refused = false;
         for (int i = 0; i < Filters.Count; i++)
         {
             int code = i < codes.Length ? codes[i] : 0x80;
-            if (code >= 0x80)
-            {
-                log($"error: the broker refused {Filters[i]} (reason 0x{code:x2}; check the broker's ACL for this identity)");
-                return SubscriptionRefused;
-            }
-            log($"subscribed to {Filters[i]}");
+            refused |= code >= 0x80;
+            log(code >= 0x80 ? $"error: the broker refused {Filters[i]} (reason 0x{code:x2}; check the broker's ACL for this identity, and that it supports shared subscriptions)"
+                : $"subscribed to {Filters[i]}");
         }
-        return null;
+        return refused ? SubscriptionRefused : null;
     }
 
     private static async Task Pause(TimeSpan wait, CancellationToken stop)
