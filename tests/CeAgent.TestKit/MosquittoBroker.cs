@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using CeAgent.Interop.Mqtt;
+using CeAgent.Mqtt;
 
 namespace CeAgent.TestKit;
 
@@ -127,14 +127,15 @@ public sealed class MosquittoBroker : IDisposable
     /// returns once the broker has acknowledged them all.</summary>
     public void PublishAll(string identity, string topic, IEnumerable<byte[]> payloads, int timeoutMs = 60_000)
     {
-        var (cert, key) = Certs.Client(identity);
-        using var mqtt = new MqttClient(new MqttOptions(identity + "-pub", "127.0.0.1", Port, Certs.CaCert, cert, key));
-        var mids = payloads.Select(m => mqtt.Publish(topic, m)).ToHashSet();
+        using var client = MqttTestClient.Connect(this, identity + "-pub", identity);
         using var timeout = new CancellationTokenSource(timeoutMs);
-        while (mids.Count > 0 && mqtt.Events.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult())
-            while (mqtt.Events.TryRead(out MqttEvent? e))
-                if (e is MqttAcked a)
-                    mids.Remove(a.Accepted ? a.Mid : throw new InvalidOperationException($"{identity}: broker refused message {a.Mid} (0x{a.ReasonCode:x2})"));
+        // A few at a time: within any broker's receive maximum.
+        foreach (byte[][] chunk in payloads.Chunk(16))
+        {
+            int[] codes = Task.WhenAll(chunk.Select(m => client.Link.PublishAsync(topic, m, false, timeout.Token))).GetAwaiter().GetResult();
+            if (codes.FirstOrDefault(c => c >= 0x80) is var refused and not 0)
+                throw new InvalidOperationException($"{identity}: broker refused a message (0x{refused:x2})");
+        }
     }
 
     public void Dispose() => Stop();

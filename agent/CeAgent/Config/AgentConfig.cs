@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using CeAgent.Interop.Mqtt;
+using CeAgent.Mqtt;
 using CeAgent.Shared.MapE;
 using CeAgent.Shared.Summary;
 

@@ -5,7 +5,7 @@ using CeAgent.Aggregation;
 using CeAgent.Clock;
 using CeAgent.Config;
 using CeAgent.Conntrack;
-using CeAgent.Interop.Mqtt;
+using CeAgent.Mqtt;
 using CeAgent.Shared.MapE;
 using CeAgent.Shared.Summary;
 using CeAgent.Shared.Time;
@@ -16,8 +16,8 @@ namespace CeAgent.Service;
 
 /// <summary>
 /// The CE pipeline on one thread: conntrack events -> tracker -> windows -> signed messages -> spool ->
-/// MQTT. One thread keeps the order of events simple and needs no locks; the only other thread is
-/// libmosquitto's, which talks to this one through a channel.
+/// MQTT. One thread keeps the order of events simple and needs no locks; MQTTnet's own threads only
+/// complete the tasks that the publisher looks at from this one.
 /// </summary>
 public sealed class AgentLoop : IDisposable
 {
@@ -30,7 +30,7 @@ public sealed class AgentLoop : IDisposable
     private readonly DurableSpool _spool;
     private readonly SummaryEmitter _emitter;
     private readonly ECDsa _key;
-    private readonly MqttClient _mqtt;
+    private readonly MqttLink _mqtt;
     private readonly SpoolPublisher _publisher;
     private readonly ConntrackSource _conntrack;
     private readonly RefusalCounter? _refusals;
@@ -45,7 +45,6 @@ public sealed class AgentLoop : IDisposable
     private string? _lastStatus;
     /// <summary>How often the table is dumped to close flows the kernel expired but has not yet destroyed.</summary>
     public const int SweepMs = 5000;
-    private bool _announcedOnline;
 
     public Health Health { get; private set; }
     /// <summary>Set after the conntrack subscription and the spool are open: systemd's READY=1.</summary>
@@ -87,8 +86,8 @@ public sealed class AgentLoop : IDisposable
         Ready = true;
         _notify.Ready("conntrack subscribed, spool open");
         string id = config.CeId!;
-        _mqtt = new MqttClient(config.Broker.Options(id) with { WillTopic = $"ce/v1/{id}/state", WillPayload = StatePayload(online: false) });
-        _publisher = new SpoolPublisher(_spool, _mqtt, $"ce/v1/{id}/summary");
+        _mqtt = new MqttLink(config.Broker.Settings(id) with { WillTopic = $"ce/v1/{id}/state", WillPayload = StatePayload(online: false) });
+        _publisher = new SpoolPublisher(_spool, _mqtt, $"ce/v1/{id}/summary", new RetainedState($"ce/v1/{id}/state", StatePayload(online: true)));
         log("info", $"running: {_mape.Ipv4} PSID {_mape.Psid}, {_mape.Ports.Count} ports, {config.WindowSeconds} s windows, broker {config.Broker.Host}:{config.Broker.Port}");
     }
 
@@ -147,12 +146,6 @@ public sealed class AgentLoop : IDisposable
         try
         {
             _publisher.Pump();
-            if (_publisher.Connected && !_announcedOnline)
-            {
-                _mqtt.Publish($"ce/v1/{_config.CeId}/state", StatePayload(online: true), retain: true);
-                _announcedOnline = true;
-            }
-            _announcedOnline &= _publisher.Connected;
             Health = MakeHealth(null);
         }
         catch (IOException e)

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using CeAgent.Interop.Mqtt;
+using CeAgent.Mqtt;
 
 namespace CeIsp.Config;
 
@@ -71,8 +71,8 @@ public sealed record IspConfig
                 return $"devices[{i}].ceId: '{d.CeId}' is not a valid CE id";
             if (string.IsNullOrWhiteSpace(d.Line))
                 return $"devices[{i}].line: empty";
-            if (!d.PublicKeyPem.Contains("BEGIN PUBLIC KEY", StringComparison.Ordinal))
-                return $"devices[{i}].publicKeyPem: not a PEM public key";
+            if (Collector.PublicKeys.Problem(d.PublicKeyPem) is { } key)
+                return $"devices[{i}].publicKeyPem of {d.CeId}: the key {key}";
         }
         return null;
     }

@@ -81,6 +81,8 @@ public sealed class SummaryStore : IDisposable
         CREATE INDEX IF NOT EXISTS windows_near ON windows (ipv4, start, length, clock_error, ce_id, seq);
         CREATE TABLE IF NOT EXISTS chain_events (ce_id TEXT NOT NULL, seq BIGINT NOT NULL, kind TEXT NOT NULL, from_time BIGINT NOT NULL,
             to_time BIGINT NOT NULL, PRIMARY KEY (ce_id, seq, kind));
+        CREATE TABLE IF NOT EXISTS forks (ce_id TEXT NOT NULL, seq BIGINT NOT NULL, hash {Blob} NOT NULL, received_at BIGINT NOT NULL,
+            signed {Blob} NOT NULL, PRIMARY KEY (ce_id, seq, hash));
         """;
 
     public void Enroll(Device d) => Exec(
@@ -142,6 +144,24 @@ public sealed class SummaryStore : IDisposable
         "INSERT INTO chain_events (ce_id, seq, kind, from_time, to_time) SELECT @c, @s, @k, @f, @t WHERE @k <> 'gap' OR NOT EXISTS "
         + "(SELECT 1 FROM messages WHERE ce_id = @c AND seq = @s) ON CONFLICT DO NOTHING",
         ("c", e.CeId), ("s", e.Seq), ("k", e.Kind), ("f", e.FromTime), ("t", e.ToTime));
+
+    /// <summary>Keeps a second, different message for a (CE, sequence) already stored, as evidence, and
+    /// records the fork as a chain event, in one transaction. False if this very message was recorded before.</summary>
+    public bool RecordFork(ChainEvent e, byte[] hash, byte[] signed)
+    {
+        using DbTransaction tx = _db.BeginTransaction();
+        int n = Exec(tx, "INSERT INTO forks (ce_id, seq, hash, received_at, signed) VALUES (@c, @s, @h, @t, @m) ON CONFLICT DO NOTHING",
+            ("c", e.CeId), ("s", e.Seq), ("h", hash), ("t", DateTimeOffset.UtcNow.ToUnixTimeSeconds()), ("m", signed));
+        if (n > 0)
+            Exec(tx, "INSERT INTO chain_events (ce_id, seq, kind, from_time, to_time) VALUES (@c, @s, @k, @f, @t) ON CONFLICT DO NOTHING",
+                ("c", e.CeId), ("s", e.Seq), ("k", e.Kind), ("f", e.FromTime), ("t", e.ToTime));
+        tx.Commit();
+        return n > 0;
+    }
+
+    /// <summary>The other messages kept for a (CE, sequence) that forked.</summary>
+    public IReadOnlyList<byte[]> Forks(string ceId, long seq) =>
+        Query("SELECT signed FROM forks WHERE ce_id = @c AND seq = @s ORDER BY received_at", r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq));
 
     /// <summary>A gap that was later filled (a late message) is no longer a gap.</summary>
     public void ClearGap(string ceId, long seq) => Exec("DELETE FROM chain_events WHERE ce_id = @c AND kind = 'gap' AND seq = @s", ("c", ceId), ("s", seq));

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using CeAgent.Interop.Mqtt;
+using CeAgent.Mqtt;
 using CeAgent.Spool;
 using CeAgent.TestKit;
 using CeAgent.Transport;
@@ -19,18 +19,13 @@ public sealed class TransportTests : IDisposable
             Directory.Delete(_spoolDir, true);
     }
 
-    private MqttClient Client(MosquittoBroker b, string id)
-    {
-        var (cert, key) = _certs.Client(id);
-        return new MqttClient(new MqttOptions(id, "127.0.0.1", b.Port, _certs.CaCert, cert, key));
-    }
+    private static MqttLink Publisher(MosquittoBroker b, string id) => new(MqttTestClient.Settings(b, id, id));
 
     /// <summary>Collects what the collector identity receives, keyed by the first 8 payload bytes.</summary>
-    private static void Drain(MqttClient c, Dictionary<string, int> got)
+    private static void Drain(MqttTestClient c, Dictionary<string, int> got)
     {
-        while (c.Events.TryRead(out MqttEvent? e))
-            if (e is MqttReceived m)
-                got[Convert.ToHexString(m.Payload, 0, 8)] = got.GetValueOrDefault(Convert.ToHexString(m.Payload, 0, 8)) + 1;
+        foreach (Delivery m in c.Take())
+            got[Convert.ToHexString(m.Payload, 0, 8)] = got.GetValueOrDefault(Convert.ToHexString(m.Payload, 0, 8)) + 1;
     }
 
     private static SpoolRecord Rec(ulong seq) => new(seq, [.. BitConverter.GetBytes(seq), .. new byte[200]]);
@@ -52,11 +47,10 @@ public sealed class TransportTests : IDisposable
     public void Every_message_arrives_across_a_broker_restart()
     {
         using var broker = new MosquittoBroker(_certs);
-        using var collector = Client(broker, "collector");
-        Assert.True(Until(() => collector.Connected, 10_000, () => { }), "collector did not connect");
+        using var collector = MqttTestClient.Connect(broker, "collector");
         collector.Subscribe("ce/v1/+/summary");
         using var spool = new DurableSpool(_spoolDir, 1 << 20, 8192);
-        using var ce = Client(broker, "ce-0001");
+        using var ce = Publisher(broker, "ce-0001");
         var pub = new SpoolPublisher(spool, ce, "ce/v1/ce-0001/summary");
         var got = new Dictionary<string, int>();
 
@@ -85,11 +79,10 @@ public sealed class TransportTests : IDisposable
     public void A_ce_cannot_publish_under_another_ces_id()
     {
         using var broker = new MosquittoBroker(_certs);
-        using var collector = Client(broker, "collector");
-        Assert.True(Until(() => collector.Connected, 10_000, () => { }));
+        using var collector = MqttTestClient.Connect(broker, "collector");
         collector.Subscribe("ce/v1/+/summary");
         using var spool = new DurableSpool(_spoolDir, 1 << 20, 8192);
-        using var ce = Client(broker, "ce-0001");
+        using var ce = Publisher(broker, "ce-0001");
         var pub = new SpoolPublisher(spool, ce, "ce/v1/ce-0002/summary"); // the other CE's topic
         spool.Append([Rec(1)]);
         var got = new Dictionary<string, int>();
@@ -107,7 +100,8 @@ public sealed class TransportTests : IDisposable
         using var broker = new MosquittoBroker(_certs);
         using var strangers = new TestCerts(); // another CA
         var (cert, key) = strangers.Client("ce-0001");
-        using var c = new MqttClient(new MqttOptions("ce-0001", "127.0.0.1", broker.Port, _certs.CaCert, cert, key));
-        Assert.False(Until(() => c.Connected, 3_000, () => { }));
+        using var c = new MqttLink(new MqttSettings("ce-0001", "127.0.0.1", broker.Port, _certs.CaCert, cert, key));
+        Assert.ThrowsAny<Exception>(() => c.ConnectAsync(new CancellationTokenSource(10_000).Token).GetAwaiter().GetResult());
+        Assert.False(c.IsConnected);
     }
 }

@@ -36,6 +36,8 @@ public sealed class IspConfigTests : IDisposable
     [InlineData("""{ "devices": [ { "ceId": "ce/1", "line": "l", "publicKeyPem": "-----BEGIN PUBLIC KEY-----" } ] }""", "devices[0].ceId: 'ce/1'")]
     [InlineData("""{ "devices": [ { "ceId": "ce-1", "line": "", "publicKeyPem": "-----BEGIN PUBLIC KEY-----" } ] }""", "devices[0].line: empty")]
     [InlineData("""{ "devices": [ { "ceId": "ce-1", "line": "l", "publicKeyPem": "hello" } ] }""", "devices[0].publicKeyPem")]
+    [InlineData("""{ "devices": [ { "ceId": "ce-7", "line": "l", "publicKeyPem": "-----BEGIN PUBLIC KEY-----\nZ2FyYmFnZQ==\n-----END PUBLIC KEY-----" } ] }""", "devices[0].publicKeyPem of ce-7: the key does not parse")]
+    [InlineData("""{ "devices": [ { "ceId": "ce-8", "line": "l", "publicKeyPem": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----" } ] }""", "devices[0].publicKeyPem of ce-8: the key does not parse")]
     [InlineData("""{ "stroe": {} }""", "stroe")]
     [InlineData("""{ "store": { "kind": 3 } }""", "$.store.kind")]
     [InlineData("""{ "store": """, "")]

@@ -1,4 +1,4 @@
-namespace CeAgent.Interop.Mqtt;
+namespace CeAgent.Mqtt;
 
 /// <summary>
 /// Where a broker is and how to authenticate to it: the "broker" object of both the agent's and the
@@ -19,5 +19,5 @@ public record BrokerEndpoint
         : (CertFile is null) != (KeyFile is null) ? "broker.certFile and broker.keyFile: give both or neither"
         : null;
 
-    public MqttOptions Options(string clientId) => new(clientId, Host, Port, CaFile, CertFile, KeyFile);
+    public MqttSettings Settings(string clientId) => new(clientId, Host, Port, CaFile, CertFile, KeyFile);
 }
