@@ -40,8 +40,10 @@ public sealed record DisclosureRequest
                 throw new FormatException($"{at}.time: missing (UTC, RFC 3339)");
             if (o.TimeAccuracyMs is < 0 or > 86_400_000)
                 throw new FormatException($"{at}.timeAccuracyMs: {o.TimeAccuracyMs} is outside 0..86400000");
-            if (o.SrcPort is < 0 or > 65535 || o.DstPort is < 0 or > 65535)
-                throw new FormatException($"{at}: a port is outside 0..65535");
+            if (o.SrcPort is < 0 or > 65535)
+                throw new FormatException($"{at}.srcPort: {o.SrcPort} is outside 0..65535");
+            if (o.DstPort is < 0 or > 65535)
+                throw new FormatException($"{at}.dstPort: {o.DstPort} is outside 0..65535");
             if (o.Proto is not ("tcp" or "udp" or "icmp"))
                 throw new FormatException($"{at}.proto: '{o.Proto}' is not tcp, udp or icmp");
             CeAgent.Shared.MapE.IpText.ParseIpv4(o.Ip, $"{at}.ip");

@@ -37,7 +37,7 @@ public sealed class IspConfigTests : IDisposable
     [InlineData("""{ "devices": [ { "ceId": "ce-1", "line": "", "publicKeyPem": "-----BEGIN PUBLIC KEY-----" } ] }""", "devices[0].line: empty")]
     [InlineData("""{ "devices": [ { "ceId": "ce-1", "line": "l", "publicKeyPem": "hello" } ] }""", "devices[0].publicKeyPem")]
     [InlineData("""{ "stroe": {} }""", "stroe")]
-    [InlineData("""{ "store": { "kind": 3 } }""", "$.store.kind")]
+    [InlineData("""{ "store": { "kind": 3 } }""", "store.kind:")]
     [InlineData("""{ "store": """, "")]
     public void Bad_fields_are_named(string json, string expected)
     {
