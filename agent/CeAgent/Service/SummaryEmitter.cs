@@ -20,7 +20,7 @@ public sealed class SummaryEmitter
     public SummaryEmitter(string ceId, MapeContext mape, ECDsa key, DurableSpool spool, int batch)
     {
         (_spool, _batch) = (spool, batch);
-        _chain = new ChainSigner(ceId, mape, key, spool.Newest?.Seq ?? 0, spool.Newest is { } n ? SummaryChain.Hash(n.Payload) : null);
+        _chain = new ChainSigner(ceId, mape, key, spool.Head?.Seq ?? 0, spool.Head?.Hash);
     }
 
     public ulong LastSeq => _chain.LastSeq;
