@@ -25,6 +25,8 @@ public sealed class SummaryEmitter
 
     public ulong LastSeq => _chain.LastSeq;
     public int PendingWindows => _windows.Count;
+    /// <summary>The closed windows waiting for the batch to fill (the agent journals them, see BatchJournal).</summary>
+    public IReadOnlyList<WindowSummary> Batched => _windows;
     public long Messages { get; private set; }
 
     public void Add(WindowSummary w)
