@@ -106,8 +106,9 @@ sleep 3
 say "traffic: who visits the provider is the truth the resolver must find"
 get() { in_ns "lan$1" bash -c 'exec 3<>/dev/tcp/203.0.113.10/80; printf "GET / HTTP/1.0\r\n\r\n" >&3; cat <&3 >/dev/null'; echo "lan$1" >> truth; }
 noise() { in_ns "lan$1" bash -c 'for p in 443 853 8443; do timeout 1 bash -c "exec 3<>/dev/tcp/198.51.100.10/$p" 2>/dev/null; done; true'; }
+noise 3                      # household 3 is busy before and after, so its records cover those moments:
 get 1; get 2                 # two households at (nearly) the same moment: one observation cannot tell them apart
-noise 3
+noise 3                      # without that it could not be ruled out, and "none" below would be "unknown"
 sleep $((2 * W + 5))        # well clear of the first windows (the provider's clock is good to 1 s)
 get 1                        # household 1 again, in a later window: two observations separate it
 sleep $((2 * W + 4))         # let the windows close, be signed, spooled, published and stored
@@ -134,4 +135,8 @@ say "a destination nobody contacted"
 sed 's/"dstPort":80/"dstPort":81/' req1.json > none.json
 v=$("$ISP" resolve --request none.json --config isp.json); echo "$v"
 echo "RESULT access=none truth=none $(echo "$v" | head -1 | sed 's/verdict: \([a-z]*\)\( -> \([a-z0-9-]*\)\)\?.*/verdict=\1 line=\3/')"
+say "a time no CE reported (a year before the demo): nobody can be ruled out"
+sed 's/"time":"[^"]*"/"time":"2025-12-01T00:00:00Z"/' req1.json > unknown.json
+v=$("$ISP" resolve --request unknown.json --config isp.json); echo "$v"
+echo "RESULT access=unknown truth=unknown $(echo "$v" | head -1 | sed 's/verdict: \([a-z]*\)\( -> \([a-z0-9-]*\)\)\?.*/verdict=\1 line=\3/')"
 say "audit log: $(wc -l < audit.jsonl) entries (who asked, what, what was answered); collector rejections: $(grep -c rejected collector.log || true)"

@@ -25,9 +25,9 @@ public static class ResolverBench
             var sw = Stopwatch.StartNew();
             Verdict v = new CeIsp.Resolver.Resolver(store, SummaryConfig.FilterKey).Resolve(request);
             times.Add(sw.Elapsed.TotalMilliseconds);
-            if (v.Result == "unique")
+            if (v.Result == CeIsp.Resolver.VerdictKind.Unique)
                 unique++;
-            else if (v.Result == "ambiguous")
+            else if (v.Result == CeIsp.Resolver.VerdictKind.Ambiguous)
                 ambiguous++;
             if (!v.Candidates.Any(c => c.Line == DayOfSummaries.Line(q.Truth)))
                 missed++;

@@ -32,8 +32,10 @@ public sealed class Scenario : IDisposable
             Ces.Add(NewCe(id, psid));
         // (ce, public port index, destination, start s, end s after T0)
         Flows(Ces[0], [(0, D1, 10, 20), (1, D2, 200, 210), (2, D4, 1000, 1400)]);
-        Flows(Ces[1], [(0, D1, 12, 30), (1, D4, 1205, 1210)]);
-        Flows(Ces[2], [(0, D3, 15, 16), (1, D3, 400, 401), (2, D3, 800, 801)]);
+        // The last flows (1500 s) only extend the CEs' records past the times the tests ask about: a CE whose
+        // records end before an observation is unknown there, not ruled out.
+        Flows(Ces[1], [(0, D1, 12, 30), (1, D4, 1205, 1210), (2, D2, 1500, 1501)]);
+        Flows(Ces[2], [(0, D3, 15, 16), (1, D3, 400, 401), (2, D3, 800, 801), (0, D1, 1500, 1501)]);
     }
 
     public static Ce NewCe(string id, int psid) =>

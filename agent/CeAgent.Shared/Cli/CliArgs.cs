@@ -83,6 +83,9 @@ public sealed class CliArgs
     /// <summary>Call after reading every option a command knows, so a typo is an error, not a silent default.</summary>
     public void RejectUnknown()
     {
+        // No command takes positional arguments: `mape junk` is a mistake, not something to ignore.
+        if (Positional.Count > 0)
+            throw new CliException($"unexpected argument '{Positional[0]}'");
         foreach (string name in _options.Keys)
             if (!_used.Contains(name))
                 throw new CliException($"unknown option --{name}");

@@ -59,6 +59,12 @@ public static class CommandTable
             Console.Error.WriteLine($"{program} {cmd.Name}: {e.Message}");
             return 1;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug, not the user's input: still one line and exit 1, never an unhandled-exception abort.
+            Console.Error.WriteLine($"{program} {cmd.Name}: internal error: {e.GetType().Name}: {e.Message}");
+            return 1;
+        }
     }
 
     private static Command? Find(IReadOnlyList<Command> commands, string name)

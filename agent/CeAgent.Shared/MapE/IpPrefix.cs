@@ -80,11 +80,34 @@ public static class IpText
     public static IPAddress ParseAddress(string text, string field, AddressFamily family)
     {
         string kind = family == AddressFamily.InterNetwork ? "IPv4" : "IPv6";
-        // IPAddress.TryParse accepts "1" or "1.2" as IPv4 shorthands; an operator typing those made a mistake.
-        bool dotted = family != AddressFamily.InterNetwork || text.Count(c => c == '.') == 3;
-        if (!dotted || text.Contains('%') || !IPAddress.TryParse(text, out IPAddress? a) || a.AddressFamily != family)
+        if (family == AddressFamily.InterNetwork)
+            return new IPAddress(StrictIpv4(text, field));
+        if (text.Contains('%') || !IPAddress.TryParse(text, out IPAddress? a) || a.AddressFamily != family)
             throw new MapeException(field, $"'{text}' is not an {kind} address");
         return a;
+    }
+
+    /// <summary>Four decimal octets, no leading zeros. IPAddress.TryParse also takes "1.2" shorthands and reads
+    /// "010" as octal (8): a zero-padded address from a provider's log would silently name another household.</summary>
+    private static byte[] StrictIpv4(string text, string field)
+    {
+        string[] parts = text.Split('.');
+        if (parts.Length != 4)
+            throw new MapeException(field, $"'{text}' is not an IPv4 address: expected four decimal numbers separated by dots");
+        var bytes = new byte[4];
+        for (int i = 0; i < 4; i++)
+        {
+            string p = parts[i];
+            if (p.Length is 0 or > 3 || !p.All(char.IsAsciiDigit))
+                throw new MapeException(field, $"'{text}' is not an IPv4 address: '{p}' is not a decimal number 0-255");
+            if (p.Length > 1 && p[0] == '0')
+                throw new MapeException(field, $"'{text}': '{p}' has a leading zero, which some software reads as octal; write it without (e.g. '{int.Parse(p, System.Globalization.CultureInfo.InvariantCulture)}')");
+            int v = int.Parse(p, System.Globalization.CultureInfo.InvariantCulture);
+            if (v > 255)
+                throw new MapeException(field, $"'{text}' is not an IPv4 address: {v} is above 255");
+            bytes[i] = (byte)v;
+        }
+        return bytes;
     }
 
     public static uint ParseIpv4(string text, string field) =>

@@ -22,25 +22,28 @@ internal static class RunCommand
     {
         CliArgs args = CliArgs.Parse(argv, "check");
         bool check = args.Flag("check");
-        AgentConfig c = AgentConfig.Load(args.Get("config") ?? AgentConfig.DefaultPath);
-        if (args.Get("ce-id") is { } id)
+        string config = args.Get("config") ?? AgentConfig.DefaultPath;
+        string? id = args.Get("ce-id"), broker = args.Get("broker"), spool = args.Get("spool"), key = args.Get("key");
+        int? w = args.GetInt("window"), b = args.GetInt("batch");
+        args.RejectUnknown(); // usage errors first: a typo is reported as such, whatever the file holds
+        AgentConfig c = AgentConfig.Load(config);
+        if (id is not null)
             c = c with { CeId = id };
-        if (args.Get("broker") is { } broker)
+        if (broker is not null)
         {
             int colon = broker.LastIndexOf(':');
             if (colon <= 0 || !int.TryParse(broker[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port))
                 throw new CliException($"--broker: '{broker}' is not HOST:PORT");
             c = c with { Broker = c.Broker with { Host = broker[..colon], Port = port } };
         }
-        if (args.Get("spool") is { } spool)
+        if (spool is not null)
             c = c with { Spool = c.Spool with { Dir = spool } };
-        if (args.GetInt("window") is { } w)
-            c = c with { WindowSeconds = w };
-        if (args.GetInt("batch") is { } b)
-            c = c with { BatchWindows = b };
-        if (args.Get("key") is { } key)
+        if (w is not null)
+            c = c with { WindowSeconds = w.Value };
+        if (b is not null)
+            c = c with { BatchWindows = b.Value };
+        if (key is not null)
             c = c with { KeyFile = key };
-        args.RejectUnknown();
         var (mape, _) = c.Validate(); // a bad configuration fails here, with the field named, before anything starts
         if (check)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CeAgent.Mqtt;
+using CeAgent.Shared.Cli;
 using CeAgent.Shared.MapE;
 using CeAgent.Shared.Summary;
 
@@ -56,25 +57,20 @@ public sealed record AgentConfig
     public string NtpSignal { get; set; } = Clock.NtpSignal.DefaultPath;
     public int ReceiveBuffer { get; set; } = Conntrack.ConntrackSource.DefaultReceiveBuffer;
     public LedConfig Leds { get; set; } = new();
+    /// <summary>Below a page the kernel rounds up anyway; above 1 GiB is a typo on a router.</summary>
+    public const int MinReceiveBuffer = 4096, MaxReceiveBuffer = 1 << 30;
 
+    /// <summary>Reads and parses the file; null, wrong types and unknown fields are refused naming the field.
+    /// <see cref="Validate"/> then checks the values: `run` and `run --check` call both.</summary>
     public static AgentConfig Load(string path)
     {
-        string text;
         try
         {
-            text = File.ReadAllText(path);
+            return ConfigFile.Parse(ConfigFile.ReadText(path), AgentConfigJson.Default.AgentConfig, path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (FormatException e) when (e is not ConfigException)
         {
-            throw new ConfigException($"{path}: {e.Message}");
-        }
-        try
-        {
-            return JsonSerializer.Deserialize(text, AgentConfigJson.Default.AgentConfig) ?? throw new ConfigException($"{path}: empty");
-        }
-        catch (JsonException e)
-        {
-            throw new ConfigException($"{path}: {e.Message}");
+            throw new ConfigException(e.Message);
         }
     }
 
@@ -93,6 +89,15 @@ public sealed record AgentConfig
             throw new ConfigException($"spool.maxBytes: {Spool.MaxBytes} is below 262144");
         if (Broker.Problem() is { } broker)
             throw new ConfigException(broker);
+        if (string.IsNullOrWhiteSpace(Broker.Host))
+            throw new ConfigException("broker.host: empty");
+        if (ReceiveBuffer is < MinReceiveBuffer or > MaxReceiveBuffer)
+            throw new ConfigException($"receiveBuffer: {ReceiveBuffer} must be {MinReceiveBuffer}-{MaxReceiveBuffer} bytes");
+        if (Leds.Backend is not ("none" or "sysfs" or "gpio"))
+            throw new ConfigException($"leds.backend: '{Leds.Backend}' is not none, sysfs or gpio");
+        foreach (var (field, value) in new[] { ("spool.dir", Spool.Dir), ("keyFile", KeyFile), ("ntpSignal", NtpSignal), ("leds.sysfsRoot", Leds.SysfsRoot) })
+            if (string.IsNullOrWhiteSpace(value))
+                throw new ConfigException($"{field}: empty");
         byte[] key;
         try
         {
@@ -122,6 +127,6 @@ public sealed record AgentConfig
 public sealed class ConfigException(string message) : FormatException(message);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, ReadCommentHandling = JsonCommentHandling.Skip,
-    AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+    AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(AgentConfig))]
 internal sealed partial class AgentConfigJson : JsonSerializerContext;

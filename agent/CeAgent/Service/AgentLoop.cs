@@ -45,6 +45,8 @@ public sealed class AgentLoop : IDisposable
     private string? _lastStatus;
     /// <summary>How often the table is dumped to close flows the kernel expired but has not yet destroyed.</summary>
     public const int SweepMs = 5000;
+    private readonly BatchJournal _journal;
+    private (long Messages, int Windows) _journaled = (-1, -1);
 
     public Health Health { get; private set; }
     /// <summary>Set after the conntrack subscription and the spool are open: systemd's READY=1.</summary>
@@ -66,6 +68,13 @@ public sealed class AgentLoop : IDisposable
         log("info", $"spool: {_spool.OpenReport.Records} messages found, {_spool.PendingCount} not yet acknowledged");
         _key = Signing.DeviceKey.LoadOrCreate(config.KeyFile);
         _emitter = new SummaryEmitter(config.CeId!, MapeContext.From(_mape), _key, _spool, config.BatchWindows);
+        _journal = new BatchJournal(config.Spool.Dir, config.CeId!, MapeContext.From(_mape));
+        var restored = _journal.Restore(BatchJournal.LastWindowStart(_spool.Newest), m => log("warning", m));
+        foreach (WindowSummary w in restored)
+            _emitter.Add(w);
+        if (restored.Count > 0)
+            log("info", $"batch journal: {restored.Count} closed window(s) from before the restart restored");
+        JournalBatch();
         _clock = new ClockMonitor(new KernelClock(), Devices.Detect(), () => NtpSignal.TryRead(config.NtpSignal, m => log("warning", m)));
         _clockStatus = _clock.Update();
         _stepWatch = Interop.TimeApi.CreateStepWatch();
@@ -143,6 +152,7 @@ public sealed class AgentLoop : IDisposable
         while (_aggregator.TryTake(out WindowSummary w))
             _emitter.Add(w);
         _emitter.EmitIfOlder(now / 1000);
+        JournalBatch();
         try
         {
             _publisher.Pump();
@@ -164,6 +174,17 @@ public sealed class AgentLoop : IDisposable
         _leds?.Show(Health.State);
     }
 
+    /// <summary>Keeps the journal equal to the emitter's batch, writing only when a window closed or a
+    /// batch was signed.</summary>
+    private void JournalBatch()
+    {
+        var now = (_emitter.Messages, _emitter.PendingWindows);
+        if (now == _journaled)
+            return;
+        _journal.Save(_emitter.Batched);
+        _journaled = now;
+    }
+
     private Health MakeHealth(string? fault)
     {
         double use = new[] { Proto.Tcp, Proto.Udp, Proto.Icmp }.Max(p => _tracker.PortsInUse(p)) / (double)_mape.Ports.Count;
@@ -179,6 +200,7 @@ public sealed class AgentLoop : IDisposable
         while (_aggregator.TryTake(out WindowSummary w))
             _emitter.Add(w);
         _emitter.Emit();
+        JournalBatch();
         long until = Environment.TickCount64 + 2000;
         while (_spool.PendingCount > 0 && _publisher.Connected && Environment.TickCount64 < until)
         {

@@ -21,11 +21,13 @@ public sealed class SummaryEmitter
     public SummaryEmitter(string ceId, MapeContext mape, ECDsa key, DurableSpool spool, int batch)
     {
         (_spool, _batch) = (spool, batch);
-        _chain = new ChainSigner(ceId, mape, key, spool.Newest?.Seq ?? 0, spool.Newest is { } n ? SummaryChain.Hash(n.Payload) : null);
+        _chain = new ChainSigner(ceId, mape, key, spool.Head?.Seq ?? 0, spool.Head?.Hash);
     }
 
     public ulong LastSeq => _chain.LastSeq;
     public int PendingWindows => _windows.Count;
+    /// <summary>The closed windows waiting for the batch to fill (the agent journals them, see BatchJournal).</summary>
+    public IReadOnlyList<WindowSummary> Batched => _windows;
     public long Messages { get; private set; }
 
     /// <summary>Batches a window (or a part of one), signing first what is batched if the window would

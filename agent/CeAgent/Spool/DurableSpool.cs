@@ -4,7 +4,13 @@ using CeAgent.Interop;
 namespace CeAgent.Spool;
 
 /// <summary>What opening the spool found, for the log and for the next summary.</summary>
-public sealed record SpoolOpenReport(int Segments, int Records, long DamagedBytes, IReadOnlyList<string> Problems);
+/// <param name="BytesHashed">Work done reading: stays within a small multiple of the bytes on flash, whatever they hold.</param>
+public sealed record SpoolOpenReport(int Segments, int Records, long DamagedBytes, IReadOnlyList<string> Problems, long BytesHashed = 0);
+
+/// <summary>Where the chain continues: the newest message's sequence and hash. A null hash means the
+/// message is gone (its segment lost or damaged): the next message cannot link to it, which the
+/// collector records as a break rather than the chain silently restarting at 1.</summary>
+public sealed record ChainHead(ulong Seq, byte[]? Hash);
 
 /// <summary>
 /// The queue of record for signed summaries: every message is on flash before it is published, and
@@ -15,6 +21,9 @@ public sealed record SpoolOpenReport(int Segments, int Records, long DamagedByte
 /// the unacknowledged messages in it are counted so the next summary can say so. Acknowledged messages
 /// are remembered by a watermark file, written when a segment is deleted; messages acknowledged after it
 /// may be published again after a restart, which the collector's (CE, sequence) de-duplication absorbs.
+/// The same file keeps the chain head (sequence and hash of the newest message) as of that deletion, so
+/// the chain survives a newest segment that a power cut left empty or a disk that lost it.
+/// Opening is linear in the bytes on flash (<see cref="FrameScanner"/>).
 /// </summary>
 public sealed class DurableSpool : IDisposable
 {
@@ -26,6 +35,7 @@ public sealed class DurableSpool : IDisposable
     private readonly SortedDictionary<ulong, SpoolRecord> _pending = [];
     private FileStream? _current;
     private ulong _ackedThrough;
+    private ChainHead? _savedHead;
 
     private sealed class Segment(string path)
     {
@@ -39,8 +49,14 @@ public sealed class DurableSpool : IDisposable
     public int PendingCount => _pending.Count;
     /// <summary>Unacknowledged messages dropped for space since the last <see cref="TakeDropped"/>.</summary>
     public uint Dropped { get; private set; }
-    /// <summary>The newest message stored, acknowledged or not: the chain continues from it.</summary>
+    /// <summary>The newest message stored, acknowledged or not.</summary>
     public SpoolRecord? Newest { get; private set; }
+
+    /// <summary>Where the chain continues: the newest message stored, or the head the watermark file kept
+    /// when that is newer (every segment after it deleted, empty or lost), or null for a new chain.</summary>
+    public ChainHead? Head => Newest is { } n && (_savedHead is null || n.Seq >= _savedHead.Seq)
+        ? new ChainHead(n.Seq, Shared.Summary.SummaryChain.Hash(n.Payload))
+        : _savedHead;
 
     public DurableSpool(string dir, long maxBytes, int segmentBytes = 64 * 1024)
     {
@@ -50,7 +66,7 @@ public sealed class DurableSpool : IDisposable
         _maxBytes = maxBytes;
         _segmentBytes = segmentBytes;
         Directory.CreateDirectory(dir);
-        _ackedThrough = ReadWatermark();
+        (_ackedThrough, _savedHead) = ReadWatermark();
         OpenReport = Load();
     }
 
@@ -133,7 +149,7 @@ public sealed class DurableSpool : IDisposable
     private SpoolOpenReport Load()
     {
         var problems = new List<string>();
-        long damaged = 0;
+        long damaged = 0, hashed = 0;
         int records = 0;
         foreach (string path in Directory.EnumerateFiles(_dir, Prefix + "*" + Suffix).Order(StringComparer.Ordinal))
         {
@@ -147,12 +163,16 @@ public sealed class DurableSpool : IDisposable
                 problems.Add($"{Path.GetFileName(path)}: unreadable ({e.Message})");
                 continue;
             }
+            if (data.Length == 0)
+                problems.Add($"{Path.GetFileName(path)}: empty (a power cut while it was created)");
             var seg = new Segment(path) { Bytes = data.Length };
+            var scan = new FrameScanner(data);
             int at = 0;
             while (at < data.Length)
             {
-                if (SpoolFrame.TryRead(data.AsSpan(at), out int size) is { } r)
+                if (scan.IsFrame(at))
                 {
+                    SpoolRecord r = scan.Read(at, out int size);
                     seg.Seqs.Add(r.Seq);
                     if (r.Seq > _ackedThrough)
                         _pending[r.Seq] = r;
@@ -162,36 +182,54 @@ public sealed class DurableSpool : IDisposable
                     at += size;
                     continue;
                 }
-                int next = NextFrame(data, at + 1);
+                int next = scan.Next(at + 1);
                 damaged += next - at;
                 problems.Add($"{Path.GetFileName(path)}: {next - at} damaged bytes at offset {at} skipped");
                 at = next;
             }
+            hashed += scan.BytesHashed;
             _segments.Add(seg);
         }
-        return new SpoolOpenReport(_segments.Count, records, damaged, problems);
+        ulong newest = Newest?.Seq ?? 0;
+        if (_ackedThrough > newest && (_savedHead is null || _savedHead.Seq < _ackedThrough))
+        {
+            // Acknowledged messages newer than anything stored, and no saved head for them: the hash is lost.
+            _savedHead = new ChainHead(_ackedThrough, null);
+            problems.Add($"chain head lost: messages through {_ackedThrough} were acknowledged but the newest stored is {newest}; the chain continues at {_ackedThrough + 1} with a break");
+        }
+        else if (_savedHead is { } h && h.Seq > newest)
+            problems.Add($"newest messages gone from the spool: the chain continues from the saved head, sequence {h.Seq}");
+        return new SpoolOpenReport(_segments.Count, records, damaged, problems, hashed);
     }
 
-    private static int NextFrame(byte[] data, int from)
-    {
-        for (int i = from; i + SpoolFrame.HeaderSize <= data.Length; i++)
-            if (data[i] == 0x43 && SpoolFrame.TryRead(data.AsSpan(i), out _) is not null)
-                return i;
-        return data.Length;
-    }
-
-    private ulong ReadWatermark()
+    /// <summary>Line 1: acknowledged through; line 2 (absent in files of older versions): chain head
+    /// sequence and hash. Anything unreadable counts as nothing acknowledged and no saved head.</summary>
+    private (ulong Acked, ChainHead? Head) ReadWatermark()
     {
         string path = Path.Combine(_dir, WatermarkFile);
-        return File.Exists(path) && ulong.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out ulong v) ? v : 0;
+        if (!File.Exists(path))
+            return (0, null);
+        string[] lines = File.ReadAllText(path).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        ulong acked = lines.Length > 0 && ulong.TryParse(lines[0], NumberStyles.None, CultureInfo.InvariantCulture, out ulong v) ? v : 0;
+        ChainHead? head = null;
+        if (lines.Length > 1 && lines[1].Split(' ') is [var seq, var hash] && ulong.TryParse(seq, NumberStyles.None, CultureInfo.InvariantCulture, out ulong hs)
+            && hash.Length == 64 && hash.All(char.IsAsciiHexDigit))
+            head = new ChainHead(hs, Convert.FromHexString(hash));
+        return (acked, head);
     }
 
+    /// <summary>Atomic replace (write, fsync, rename, fsync the directory): about 100 bytes each time a
+    /// segment is deleted, so a few hundred bytes a day at the default window and batch.</summary>
     private void WriteWatermark()
     {
+        if (Head is { Hash: not null } h)
+            _savedHead = h;
+        string text = _ackedThrough.ToString(CultureInfo.InvariantCulture) + "\n"
+            + (_savedHead is { Hash: { } hash } ? _savedHead.Seq.ToString(CultureInfo.InvariantCulture) + " " + Convert.ToHexStringLower(hash) + "\n" : "");
         string path = Path.Combine(_dir, WatermarkFile), tmp = path + ".tmp";
         using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write))
         {
-            f.Write(System.Text.Encoding.ASCII.GetBytes(_ackedThrough.ToString(CultureInfo.InvariantCulture)));
+            f.Write(System.Text.Encoding.ASCII.GetBytes(text));
             f.Flush(flushToDisk: true);
         }
         File.Move(tmp, path, overwrite: true);

@@ -11,7 +11,7 @@ namespace CeIsp.Commands;
 /// <summary>`ce-isp resolve`: a disclosure request in, a verdict out, and a line in the audit log.</summary>
 internal static class ResolveCommand
 {
-    public static Command Definition { get; } = new("resolve", "answer a disclosure request (unique / ambiguous / none), with evidence",
+    public static Command Definition { get; } = new("resolve", "answer a disclosure request (unique / ambiguous / none / unknown), with evidence",
         $"usage: ce-isp resolve --request FILE [--json] [--config PATH]\n  --config   default {IspConfig.DefaultPath}",
         Run);
 
@@ -22,7 +22,7 @@ internal static class ResolveCommand
         bool json = args.Flag("json");
         IspConfig c = IspConfig.Load(args.Get("config") ?? IspConfig.DefaultPath);
         args.RejectUnknown();
-        string text = File.ReadAllText(requestFile);
+        string text = ConfigFile.ReadText(requestFile);
         DisclosureRequest request = DisclosureRequest.Parse(text);
         using SummaryStore store = SummaryStore.Open(c.Store.Kind, c.Store.Target);
         Verdict v = new Resolver.Resolver(store, c.RequireFilterKey()).Resolve(request);
@@ -31,7 +31,7 @@ internal static class ResolveCommand
             Console.Out.WriteLine(JsonSerializer.Serialize(v, ResolverJson.Default.Verdict));
         else
         {
-            Console.Out.WriteLine($"verdict: {v.Result}{(v.Line is null ? "" : $" -> {v.Line}")} ({v.Explanation})");
+            Console.Out.WriteLine($"verdict: {v.Result.Text()}{(v.Line is null ? "" : $" -> {v.Line}")} ({v.Explanation})");
             foreach (Candidate cand in v.Candidates)
                 Console.Out.WriteLine($"  candidate {cand.Line} ({cand.CeId}): {cand.Evidence.Count} matching window(s), false-positive chance {cand.FalsePositiveProbability:G3}");
             foreach (NoEvidence n in v.NoEvidence)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CeAgent.Mqtt;
+using CeAgent.Shared.Cli;
 
 namespace CeIsp.Config;
 
@@ -40,15 +41,8 @@ public sealed record IspConfig
 
     public static IspConfig Load(string path)
     {
-        try
-        {
-            IspConfig c = JsonSerializer.Deserialize(File.ReadAllText(path), IspConfigJson.Default.IspConfig) ?? throw new FormatException($"{path}: empty");
-            return c.Validate() is { } problem ? throw new FormatException($"{path}: {problem}") : c;
-        }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
-        {
-            throw new FormatException($"{path}: {e.Message}");
-        }
+        IspConfig c = ConfigFile.Parse(ConfigFile.ReadText(path), IspConfigJson.Default.IspConfig, path);
+        return c.Validate() is { } problem ? throw new FormatException($"{path}: {problem}") : c;
     }
 
     /// <summary>The first thing wrong, named by its field, or null.</summary>
@@ -60,13 +54,18 @@ public sealed record IspConfig
             return "store.target: empty";
         if (Broker.Problem() is { } broker)
             return broker;
+        if (string.IsNullOrWhiteSpace(Broker.Host))
+            return "broker.host: empty";
+        if (string.IsNullOrWhiteSpace(AuditLog))
+            return "auditLog: empty";
         if (Broker.Group.Length == 0 || Broker.Group.IndexOfAny(['/', '+', '#']) >= 0)
             return $"broker.group: '{Broker.Group}' must be non-empty without '/', '+' or '#' (it is a topic level of $share/<group>/...)";
         if (string.IsNullOrWhiteSpace(Broker.ClientId))
             return "broker.clientId: empty";
         for (int i = 0; i < Devices.Count; i++)
         {
-            EnrolledDevice d = Devices[i];
+            if (Devices[i] is not { } d)
+                return $"devices[{i}]: null, expected an object";
             if (!CeAgent.Shared.Summary.SummaryLimits.IsValidCeId(d.CeId))
                 return $"devices[{i}].ceId: '{d.CeId}' is not a valid CE id";
             if (string.IsNullOrWhiteSpace(d.Line))
@@ -93,6 +92,6 @@ public sealed record IspConfig
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, ReadCommentHandling = JsonCommentHandling.Skip,
-    AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+    AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(IspConfig))]
 internal sealed partial class IspConfigJson : JsonSerializerContext;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CeAgent.Shared.Cli;
 
 namespace CeIsp.Resolver;
 
@@ -7,6 +8,8 @@ namespace CeIsp.Resolver;
 public sealed record Observation
 {
     public string Ip { get; set; } = "";
+    /// <summary>RFC 3339 with its UTC offset: a time without one would be read in the server's own zone.</summary>
+    [JsonConverter(typeof(OffsetTimeConverter))]
     public DateTimeOffset Time { get; set; }
     public long TimeAccuracyMs { get; set; }
     public int? SrcPort { get; set; }
@@ -24,29 +27,23 @@ public sealed record DisclosureRequest
 
     public static DisclosureRequest Parse(string json)
     {
-        DisclosureRequest r;
-        try
-        {
-            r = JsonSerializer.Deserialize(json, ResolverJson.Default.DisclosureRequest) ?? throw new FormatException("request: empty");
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"request: {e.Message}");
-        }
+        DisclosureRequest r = ConfigFile.Parse(json, ResolverJson.Default.DisclosureRequest, "request");
         if (string.IsNullOrWhiteSpace(r.Requester))
             throw new FormatException("request.requester: say who asks (it goes into the audit log)");
         if (r.Observations.Count is 0 or > 50)
             throw new FormatException($"request.observations: {r.Observations.Count} observations; give 1 to 50");
         for (int i = 0; i < r.Observations.Count; i++)
         {
-            Observation o = r.Observations[i];
             string at = $"request.observations[{i}]";
+            Observation o = r.Observations[i] ?? throw new FormatException($"{at}: null, expected an object");
             if (o.Time == default)
                 throw new FormatException($"{at}.time: missing (UTC, RFC 3339)");
             if (o.TimeAccuracyMs is < 0 or > 86_400_000)
                 throw new FormatException($"{at}.timeAccuracyMs: {o.TimeAccuracyMs} is outside 0..86400000");
-            if (o.SrcPort is < 0 or > 65535 || o.DstPort is < 0 or > 65535)
-                throw new FormatException($"{at}: a port is outside 0..65535");
+            if (o.SrcPort is < 0 or > 65535)
+                throw new FormatException($"{at}.srcPort: {o.SrcPort} is outside 0..65535");
+            if (o.DstPort is < 0 or > 65535)
+                throw new FormatException($"{at}.dstPort: {o.DstPort} is outside 0..65535");
             if (o.Proto is not ("tcp" or "udp" or "icmp"))
                 throw new FormatException($"{at}.proto: '{o.Proto}' is not tcp, udp or icmp");
             CeAgent.Shared.MapE.IpText.ParseIpv4(o.Ip, $"{at}.ip");
@@ -65,13 +62,14 @@ public sealed record Candidate(string CeId, string Line, int ObservationsMatched
 /// window whose clock cannot be placed): not a candidate, not excluded.</summary>
 public sealed record NoEvidence(string CeId, string Line, string Why);
 
-public sealed record Verdict(string Result, string? Line, List<Candidate> Candidates, List<NoEvidence> NoEvidence, string Explanation);
+public sealed record Verdict(VerdictKind Result, string? Line, List<Candidate> Candidates, List<NoEvidence> NoEvidence, string Explanation);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(DisclosureRequest))]
 [JsonSerializable(typeof(Verdict))]
 [JsonSerializable(typeof(AuditEntry))]
 public sealed partial class ResolverJson : JsonSerializerContext;
 
-public sealed record AuditEntry(DateTimeOffset At, string Requester, string? Reference, string RequestSha256, DisclosureRequest Request, string Result, List<string> Candidates);
+public sealed record AuditEntry(DateTimeOffset At, string Requester, string? Reference, string RequestSha256, DisclosureRequest Request, VerdictKind Result, List<string> Candidates);

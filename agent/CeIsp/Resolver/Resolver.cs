@@ -10,8 +10,11 @@ namespace CeIsp.Resolver;
 /// bound) is tested: the port bitmap when the source port was logged, and the attribution filters of the
 /// windows that can list the destination at that time (<see cref="WindowMatch.Test"/>). Candidates are intersected across observations. The verdict is honest: "unique" only when
 /// exactly one line fits and no other CE is without evidence; "ambiguous" lists the candidates, ranked;
-/// "none" when nobody fits. A CE with no window at that time is excluded only if its chain shows no gap
-/// around it (idle windows are not sent, so a continuous chain is evidence of idleness).
+/// "none" only when every CE known to have held the address has complete records covering the time and
+/// none fits; "unknown" when none fits but some holder's records are missing (a gap, records that end
+/// before or begin after the time, an enrolled CE that never reported) or nobody is known to have held
+/// the address. A CE with no window at that time is excluded only if its records cover the time without a
+/// gap (idle windows are not sent, so a continuous chain is evidence of idleness).
 /// </summary>
 public sealed class Resolver(SummaryStore store, byte[] filterKey)
 {
@@ -22,9 +25,11 @@ public sealed class Resolver(SummaryStore store, byte[] filterKey)
 
     public Verdict Resolve(DisclosureRequest request)
     {
-        // Per CE and observation: matched, excluded (its windows or its idle, gap-free chain say no), or
-        // unknown (a gap). The sender made every observation, so one exclusion rules a CE out.
+        // Per CE and observation: matched, excluded (its windows, or its complete and gap-free records, say
+        // no), or unknown (its records do not cover the time). The sender made every observation, so one
+        // exclusion rules a CE out.
         var status = new Dictionary<string, Status[]>();
+        var why = new Dictionary<string, string>();
         var evidence = new Dictionary<string, (double Fp, List<Evidence> Ev, List<string> Notes)>();
         var perObservation = request.Observations.Select(o => Observe(o, evidence)).ToList();
         var all = perObservation.SelectMany(p => p.Keys).Distinct().ToList();
@@ -32,8 +37,9 @@ public sealed class Resolver(SummaryStore store, byte[] filterKey)
             foreach (string ce in all)
             {
                 Observation o = request.Observations[i];
+                long from = o.Time.ToUnixTimeSeconds() - o.TimeAccuracyMs / 1000, to = o.Time.ToUnixTimeSeconds() + o.TimeAccuracyMs / 1000;
                 Status st = perObservation[i].TryGetValue(ce, out Status s) && s != Status.NoWindow ? s
-                    : Gap(ce, o.Time.ToUnixTimeSeconds() - o.TimeAccuracyMs / 1000, o.Time.ToUnixTimeSeconds() + o.TimeAccuracyMs / 1000) is not null ? Status.Unknown
+                    : Missing(ce, from, to) is { } reason ? Remember(why, ce, reason)
                     : Status.NoMatch;
                 (status.TryGetValue(ce, out Status[]? arr) ? arr : status[ce] = new Status[perObservation.Count])[i] = st;
             }
@@ -43,20 +49,49 @@ public sealed class Resolver(SummaryStore store, byte[] filterKey)
                 var (fp, ev, notes) = evidence[p.Key];
                 int unknown = p.Value.Count(x => x == Status.Unknown);
                 if (unknown > 0)
-                    notes.Add($"no evidence for {unknown} of {p.Value.Length} observations (messages missing)");
+                    notes.Add($"no evidence for {unknown} of {p.Value.Length} observations ({why[p.Key]})");
                 return new Candidate(p.Key, Line(p.Key), p.Value.Count(x => x == Status.Match), fp, ev, notes);
             })
             .OrderBy(c => c.FalsePositiveProbability).ThenByDescending(c => c.ObservationsMatched).ToList();
         var unknownCes = status.Where(p => p.Value.All(x => x == Status.Unknown))
-            .Select(p => new NoEvidence(p.Key, Line(p.Key), "messages missing around the time of every observation")).ToList();
+            .Select(p => new NoEvidence(p.Key, Line(p.Key), why[p.Key])).ToList();
+        // Before "none": an enrolled CE that never reported may hold the address (its IPv4 is known only from
+        // its summaries). With a candidate it changes nothing: the candidate's evidence is positive.
+        if (candidates.Count == 0)
+            unknownCes.AddRange(store.SilentDevices().Select(d => new NoEvidence(d.CeId, d.Line, "enrolled but has sent nothing: may hold the address")));
         return (candidates.Count, unknownCes.Count) switch
         {
-            (1, 0) => new Verdict("unique", candidates[0].Line, candidates, unknownCes,
+            (1, 0) => new Verdict(VerdictKind.Unique, candidates[0].Line, candidates, unknownCes,
                 $"one line fits every observation; chance its match is a filter false positive: {candidates[0].FalsePositiveProbability:G3}"),
-            (0, 0) => new Verdict("none", null, candidates, unknownCes, "no CE that held the address left evidence of this access"),
-            (0, _) => new Verdict("ambiguous", null, candidates, unknownCes, $"no line fits, but {unknownCes.Count} CE(s) left no evidence either way"),
-            _ => new Verdict("ambiguous", null, candidates, unknownCes,
+            (0, 0) when all.Count == 0 => new Verdict(VerdictKind.Unknown, null, candidates, unknownCes,
+                "no CE is known to have held the address at that time (no summaries from it): nobody can be ruled out"),
+            (0, 0) => new Verdict(VerdictKind.None, null, candidates, unknownCes,
+                $"every CE that held the address ({all.Count}) has complete records covering the time, and none shows this access"),
+            (0, _) => new Verdict(VerdictKind.Unknown, null, candidates, unknownCes,
+                $"no line fits, but {unknownCes.Count} CE(s) that held or may hold the address have no complete records: {string.Join("; ", unknownCes.Select(n => $"{n.CeId}: {n.Why}"))}"),
+            _ => new Verdict(VerdictKind.Ambiguous, null, candidates, unknownCes,
                 $"{candidates.Count} line(s) fit{(unknownCes.Count > 0 ? $", and {unknownCes.Count} CE(s) left no evidence either way" : "")}"),
+        };
+    }
+
+    private static Status Remember(Dictionary<string, string> why, string ce, string reason)
+    {
+        why.TryAdd(ce, reason);
+        return Status.Unknown;
+    }
+
+    /// <summary>Why a CE with no window at that time cannot be ruled out, or null when its records are
+    /// complete there (idle windows are not sent, so a gap-free chain on both sides is evidence of idleness).</summary>
+    private string? Missing(string ceId, long from, long to)
+    {
+        if (Gap(ceId, from, to) is { } gap)
+            return gap;
+        return store.RecordSpan(ceId) switch
+        {
+            null => "no records at all",
+            var (first, _) when first > from => $"its records begin later ({DateTimeOffset.FromUnixTimeSeconds(first):u})",
+            var (_, end) when end < to => $"its records end earlier ({DateTimeOffset.FromUnixTimeSeconds(end):u}): silent since, or later messages not yet arrived",
+            _ => null,
         };
     }
 
@@ -66,7 +101,7 @@ public sealed class Resolver(SummaryStore store, byte[] filterKey)
         uint ip = IpText.ParseIpv4(o.Ip, "ip");
         long t = o.Time.ToUnixTimeMilliseconds();
         long from = t - o.TimeAccuracyMs, to = t + o.TimeAccuracyMs;
-        var dst = new FlowKey(System.Net.IPAddress.Parse(o.DstIp), o.Proto == "icmp" ? 0 : o.DstPort ?? 0, o.Proto switch { "udp" => Proto.Udp, "icmp" => Proto.Icmp, _ => Proto.Tcp });
+        var dst = new FlowKey(IpText.ParseAddress(o.DstIp, "dstIp", System.Net.Sockets.AddressFamily.InterNetwork), o.Proto == "icmp" ? 0 : o.DstPort ?? 0, o.Proto switch { "udp" => Proto.Udp, "icmp" => Proto.Icmp, _ => Proto.Tcp });
         var result = new Dictionary<string, Status>();
         long margin = SearchMarginSeconds;
         var nearby = new Dictionary<string, List<WindowRow>>();

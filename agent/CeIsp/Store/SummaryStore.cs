@@ -201,6 +201,17 @@ public sealed class SummaryStore : IDisposable
             ("a", (long)ipv4), ("f", fromMs / 1000 - marginSeconds), ("t", toMs / 1000 + SummaryLimits.MaxIntervalSeconds(SummaryLimits.MaxWindowSeconds) + marginSeconds),
             ("fm", fromMs), ("tm", toMs));
 
+    /// <summary>From the first window's start to the last window's end the CE ever sent (UTC seconds), or
+    /// null: outside it the resolver cannot tell idleness from silence.</summary>
+    public (long First, long End)? RecordSpan(string ceId) =>
+        Query("SELECT MIN(start), MAX(start + length) FROM windows WHERE ce_id = @c",
+            r => r.IsDBNull(0) ? ((long, long)?)null : (r.GetInt64(0), r.GetInt64(1)), ("c", ceId))[0];
+
+    /// <summary>Enrolled CEs with no stored message: any of them may hold any address.</summary>
+    public IReadOnlyList<Device> SilentDevices() =>
+        Query("SELECT d.ce_id, d.line, d.public_key FROM devices d WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.ce_id = d.ce_id) ORDER BY d.ce_id",
+            r => new Device(r.GetString(0), r.GetString(1), r.GetString(2)));
+
     public byte[]? Message(string ceId, long seq) =>
         Query("SELECT signed FROM messages WHERE ce_id = @c AND seq = @s", r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq)).FirstOrDefault();
 

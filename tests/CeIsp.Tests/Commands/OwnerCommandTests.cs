@@ -29,6 +29,8 @@ public class OwnerCommandTests
     [InlineData(1, "port: 1023 belongs to no CE's port set", "--ip", "192.0.2.18", "--port", "1023")]
     [InlineData(1, "ip: 192.0.3.1 is outside the rule IPv4 prefix", "--ip", "192.0.3.1", "--port", "2000")]
     [InlineData(1, "ip: '192.0.2' is not an IPv4 address", "--ip", "192.0.2", "--port", "2000")]
+    [InlineData(1, "ip: '192.0.2.010': '010' has a leading zero", "--ip", "192.0.2.010", "--port", "2000")] // not octal 192.0.2.8
+    [InlineData(2, "unexpected argument 'junk'", "--ip", "192.0.2.18", "--port", "2000", "junk")]
     [InlineData(2, "--port: 70000 is outside 0..65535", "--ip", "192.0.2.18", "--port", "70000")]
     [InlineData(2, "--port: 'x' is not an integer", "--ip", "192.0.2.18", "--port", "x")]
     public void Bad_input_names_the_field(int exit, string message, params string[] extra)

@@ -39,8 +39,18 @@ public sealed class IspConfigTests : IDisposable
     [InlineData("""{ "devices": [ { "ceId": "ce-7", "line": "l", "publicKeyPem": "-----BEGIN PUBLIC KEY-----\nZ2FyYmFnZQ==\n-----END PUBLIC KEY-----" } ] }""", "devices[0].publicKeyPem of ce-7: the key does not parse")]
     [InlineData("""{ "devices": [ { "ceId": "ce-8", "line": "l", "publicKeyPem": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----" } ] }""", "devices[0].publicKeyPem of ce-8: the key does not parse")]
     [InlineData("""{ "stroe": {} }""", "stroe")]
-    [InlineData("""{ "store": { "kind": 3 } }""", "$.store.kind")]
+    [InlineData("""{ "store": { "kind": 3 } }""", "store.kind:")]
     [InlineData("""{ "store": """, "")]
+    [InlineData("""{ "store": null }""", "store")]
+    [InlineData("""{ "broker": null }""", "broker")]
+    [InlineData("""{ "devices": null }""", "devices")]
+    [InlineData("""{ "devices": [ null ] }""", "devices[0]: null")]
+    [InlineData("""{ "devices": [ { "ceId": null } ] }""", "devices[0].ceId")]
+    [InlineData("""{ "store": { "target": null } }""", "store.target")]
+    [InlineData("""{ "broker": { "host": "" } }""", "broker.host: empty")]
+    [InlineData("""{ "auditLog": "" }""", "auditLog: empty")]
+    [InlineData("""{ "trustOnFirstUse": "yes" }""", "trustOnFirstUse")]
+    [InlineData("""[]""", "")]
     public void Bad_fields_are_named(string json, string expected)
     {
         string path = Write(json);
@@ -66,6 +76,59 @@ public sealed class IspConfigTests : IDisposable
             Assert.NotEqual(0, r.ExitCode);
             Assert.Contains("broker.group: 'x+y'", r.Stderr);
         }
+    }
+
+    private const string Full = """
+        { "store": { "kind": "sqlite", "target": "/tmp/x.db" }, "broker": { "host": "mqtt", "port": 8883, "group": "g", "clientId": "c1" },
+          "devices": [ { "ceId": "ce-1", "line": "line-1", "publicKeyPem": "-----BEGIN PUBLIC KEY-----" } ],
+          "trustOnFirstUse": false, "filterKey": "000102030405060708090a0b0c0d0e0f", "auditLog": "/tmp/audit.jsonl" }
+        """;
+
+    [Fact]
+    public void Every_field_made_null_wrong_typed_empty_or_missing_is_refused_by_name_or_accepted()
+    {
+        int refused = 0;
+        foreach (var (json, field) in JsonMutator.Structural(Full))
+        {
+            string path = Write(json);
+            try
+            {
+                IspConfig.Load(path);
+            }
+            catch (FormatException e)
+            {
+                Assert.True(e.Message.Contains(field, StringComparison.Ordinal), $"{json}\n-> {e.Message}\n(should name {field})");
+                refused++;
+            }
+        }
+        Assert.True(refused > 40, $"only {refused} mutations refused");
+    }
+
+    [Fact]
+    public void Random_damage_never_escapes_as_anything_but_a_format_error()
+    {
+        foreach (string json in JsonMutator.Random(Full, 2000, seed: 19))
+        {
+            string path = Write(json);
+            try
+            {
+                IspConfig.Load(path);
+            }
+            catch (FormatException e)
+            {
+                Assert.Contains(path, e.Message);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("/dev/zero")]
+    [InlineData("/dev/urandom")]
+    public void A_config_that_is_not_a_bounded_regular_file_is_refused(string path)
+    {
+        ProcResult r = Programs.Run("ce-isp", "collect", "--config", path);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains(path, r.Stderr);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

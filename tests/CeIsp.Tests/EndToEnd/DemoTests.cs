@@ -27,6 +27,8 @@ public class DemoTests
         Assert.Contains("verdict=unique line=line-1", results["1+3"]);
         // Nobody contacted that destination.
         Assert.Contains("verdict=none", results["none"]);
+        // A time no CE reported: "none" would tell the provider nobody did it.
+        Assert.Contains("verdict=unknown", results["unknown"]);
         Assert.Contains("collector rejections: 0", r.Stdout);
     }
 

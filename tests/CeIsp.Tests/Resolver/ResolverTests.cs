@@ -47,7 +47,7 @@ public abstract class ResolverTestsBase : IDisposable
     public void With_the_source_port_the_line_is_unique()
     {
         Verdict v = Resolve(Obs(15, Scenario.D1, Scenario.PortOf(S.Ces[0], 0)));
-        Assert.Equal("unique", v.Result);
+        Assert.Equal(VerdictKind.Unique, v.Result);
         Assert.Equal("line-a", v.Line);
         Assert.True(v.Candidates[0].Evidence[0].PortUsed);
     }
@@ -56,11 +56,11 @@ public abstract class ResolverTestsBase : IDisposable
     public void Without_it_two_lines_fit_until_a_second_observation_separates_them()
     {
         Verdict one = Resolve(Obs(15, Scenario.D1));
-        Assert.Equal("ambiguous", one.Result);
+        Assert.Equal(VerdictKind.Ambiguous, one.Result);
         Assert.Null(one.Line);
         Assert.Equal(["line-a", "line-b"], one.Candidates.Select(c => c.Line).Order());
         Verdict two = Resolve(Obs(15, Scenario.D1), Obs(205, Scenario.D2));
-        Assert.Equal("unique", two.Result);
+        Assert.Equal(VerdictKind.Unique, two.Result);
         Assert.Equal("line-a", two.Line);
         Assert.InRange(two.Candidates[0].FalsePositiveProbability, 0, 1e-4);
     }
@@ -71,11 +71,11 @@ public abstract class ResolverTestsBase : IDisposable
         // At 1250 s both CEs have a window (1200-1260), and ce-b went to D4 in it, but its flow had ended at
         // 1210. ce-a's flow to D4 runs 1000-1400: it is listed only in the window it ends in, 1380-1440.
         Verdict v = Resolve(Obs(1250, Scenario.D4));
-        Assert.Equal("unique", v.Result);
+        Assert.Equal(VerdictKind.Unique, v.Result);
         Assert.Equal("line-a", v.Line);
         Assert.Equal(Scenario.T0 + 1380, Assert.Single(v.Candidates[0].Evidence).WindowStart);
         Assert.Equal(["line-a", "line-b"], Resolve(Obs(1207, Scenario.D4)).Candidates.Select(c => c.Line).Order()); // both then
-        Assert.Equal("none", Resolve(Obs(1420, Scenario.D4)).Result); // after both ended
+        Assert.Equal(VerdictKind.None, Resolve(Obs(1420, Scenario.D4)).Result); // after both ended
         Assert.Equal("line-a", Resolve(Obs(1250, Scenario.D4, Scenario.PortOf(S.Ces[0], 2))).Line);
     }
 
@@ -83,22 +83,57 @@ public abstract class ResolverTestsBase : IDisposable
     public void A_destination_nobody_contacted_gives_none()
     {
         var nobody = new CeAgent.Shared.Summary.FlowKey(System.Net.IPAddress.Parse("192.0.2.200"), 443, CeAgent.Shared.Summary.Proto.Tcp);
-        Assert.Equal("none", Resolve(Obs(15, nobody)).Result);
-        Assert.Equal("none", Resolve(Obs(15, Scenario.D1, Scenario.PortOf(S.Ces[2], 0))).Result); // ce-c's port, ce-c did not go there
+        Assert.Equal(VerdictKind.None, Resolve(Obs(15, nobody)).Result);
+        Assert.Equal(VerdictKind.None, Resolve(Obs(15, Scenario.D1, Scenario.PortOf(S.Ces[2], 0))).Result); // ce-c's port, ce-c did not go there
+    }
+
+    [Fact]
+    public void After_every_holder_s_records_end_the_answer_is_unknown_naming_them()
+    {
+        // Nobody's records reach 3000 s: silent CEs, or messages not yet arrived. Not "nobody did it".
+        Verdict v = Resolve(Obs(3000, Scenario.D1));
+        Assert.Equal(VerdictKind.Unknown, v.Result);
+        Assert.Equal(["ce-a", "ce-b", "ce-c"], v.NoEvidence.Select(n => n.CeId).Order());
+        Assert.All(v.NoEvidence, n => Assert.Contains("records end earlier", n.Why));
+    }
+
+    [Fact]
+    public void An_enrolled_ce_that_never_reported_keeps_none_from_being_said()
+    {
+        var nobody = new CeAgent.Shared.Summary.FlowKey(System.Net.IPAddress.Parse("192.0.2.200"), 443, CeAgent.Shared.Summary.Proto.Tcp);
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        Store.Enroll(new Device("ce-silent", "line-silent", key.ExportSubjectPublicKeyInfoPem()));
+        Verdict v = Resolve(Obs(15, nobody));
+        Assert.Equal(VerdictKind.Unknown, v.Result);
+        Assert.Equal("ce-silent", Assert.Single(v.NoEvidence).CeId);
+        Assert.Contains("sent nothing", v.Explanation);
+        // A positive match is not undone by a CE that sent nothing.
+        Assert.Equal(VerdictKind.Unique, Resolve(Obs(15, Scenario.D1, Scenario.PortOf(S.Ces[0], 0))).Result);
+    }
+
+    [Fact]
+    public void Verdicts_serialise_as_lowercase_words()
+    {
+        Verdict v = Resolve(Obs(3000, Scenario.D1));
+        string json = System.Text.Json.JsonSerializer.Serialize(v, ResolverJson.Default.Verdict);
+        Assert.Contains("\"result\": \"unknown\"", json);
+        Assert.Equal(["unique", "ambiguous", "none", "unknown"], Enum.GetValues<VerdictKind>().Select(k => k.Text()));
+        Assert.All(Enum.GetValues<VerdictKind>(), k =>
+            Assert.Equal($"\"{k.Text()}\"", System.Text.Json.JsonSerializer.Serialize(k, ResolverJson.Default.VerdictKind)));
     }
 
     [Fact]
     public void A_gap_is_no_evidence_not_evidence_of_absence()
     {
         Verdict v = Resolve(Obs(400, Scenario.D3));
-        Assert.Equal("ambiguous", v.Result);
+        Assert.Equal(VerdictKind.Unknown, v.Result);
         Assert.Empty(v.Candidates);
         Assert.Equal("ce-c", Assert.Single(v.NoEvidence).CeId);
         Assert.Contains(Store.ChainEvents("ce-c"), e => e.Kind == "gap" && e.Seq == 2);
         // The late message fills the gap: now the line is found.
         Assert.Equal(IngestOutcome.Stored, Collector.Ingest("ce/v1/ce-c/summary", S.Ces[2].Messages[1]).Outcome);
         Assert.DoesNotContain(Store.ChainEvents("ce-c"), e => e.Kind == "gap");
-        Assert.Equal("unique", Resolve(Obs(400, Scenario.D3)).Result);
+        Assert.Equal(VerdictKind.Unique, Resolve(Obs(400, Scenario.D3)).Result);
     }
 
     [Fact]
@@ -157,6 +192,22 @@ public abstract class ResolverTestsBase : IDisposable
 
 public sealed class SqliteResolverTests() : ResolverTestsBase(SummaryStore.Sqlite(Path.GetTempFileName()));
 
+public sealed class EmptyStoreResolverTests
+{
+    [Fact]
+    public void An_empty_store_answers_unknown_not_none()
+    {
+        using var store = SummaryStore.Sqlite(Path.GetTempFileName());
+        Verdict v = new CeIsp.Resolver.Resolver(store, Scenario.FilterKey).Resolve(new DisclosureRequest
+        {
+            Requester = "test",
+            Observations = [new Observation { Ip = "192.0.2.18", Time = DateTimeOffset.FromUnixTimeSeconds(Scenario.T0), DstIp = "198.51.100.1", DstPort = 443 }],
+        });
+        Assert.Equal(VerdictKind.Unknown, v.Result);
+        Assert.Contains("no CE is known to have held the address", v.Explanation);
+    }
+}
+
 /// <summary>The same checks against a real PostgreSQL server (run as the postgres user, so root only).</summary>
 public sealed class PostgresResolverTests
 {
@@ -174,6 +225,8 @@ public sealed class PostgresResolverTests
             t => t.Times_to_the_second_separate_lines_in_one_window_and_a_long_flow_is_found_where_it_ends(),
             t => t.A_destination_nobody_contacted_gives_none(),
             t => t.A_gap_is_no_evidence_not_evidence_of_absence(),
+            t => t.After_every_holder_s_records_end_the_answer_is_unknown_naming_them(),
+            t => t.An_enrolled_ce_that_never_reported_keeps_none_from_being_said(),
             t => t.A_late_message_that_does_not_link_to_its_successor_is_a_break(),
             t => t.Bad_messages_are_rejected_counted_and_the_collector_goes_on(),
             t => t.Unknown_ces_are_refused_unless_trusted_on_first_use(),

@@ -1,0 +1,57 @@
+using CeAgent.Config;
+using CeAgent.Service;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace CeAgent.Tests.Service;
+
+/// <summary>A fault anywhere in the pipeline ends the process non-zero, logged at error level, so the
+/// supervisor (systemd Restart=on-failure, procd respawn) restarts it.</summary>
+[Collection("exit code")] // Environment.ExitCode is the process's
+public class AgentServiceTests
+{
+    private static (int Exit, string Log) RunHost(Action<CancellationToken> pipeline, bool stop = false)
+    {
+        Environment.ExitCode = 0;
+        var output = new StringWriter();
+        var log = new Log(output, journal: true);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        builder.Services.AddHostedService(sp => new AgentService(new AgentConfig(), log, sp.GetRequiredService<IHostApplicationLifetime>())
+        {
+            Pipeline = (_, _, stop) => pipeline(stop),
+        });
+        using IHost host = builder.Build();
+        Task run = host.RunAsync();
+        if (stop)
+        {
+            Thread.Sleep(300);
+            host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication(); // SIGTERM
+        }
+        Assert.True(run.Wait(TimeSpan.FromSeconds(30)), "the host did not stop");
+        int exit = Environment.ExitCode;
+        Environment.ExitCode = 0;
+        return (exit, output.ToString());
+    }
+
+    [Theory]
+    [InlineData(typeof(ArgumentException))] // what a flood made escape before: exit 0, nothing logged
+    [InlineData(typeof(InvalidOperationException))]
+    [InlineData(typeof(NullReferenceException))]
+    [InlineData(typeof(IOException))]
+    [InlineData(typeof(FormatException))]
+    public void An_exception_out_of_the_pipeline_exits_1_and_is_logged_as_an_error(Type fault)
+    {
+        var (exit, log) = RunHost(_ => throw (Exception)Activator.CreateInstance(fault, "injected")!);
+        Assert.Equal(1, exit);
+        Assert.Contains("<3>", log); // journald priority 3: error
+        Assert.Contains("injected", log);
+    }
+
+    [Fact]
+    public void A_pipeline_stopped_by_sigterm_exits_0()
+    {
+        var (exit, log) = RunHost(stop => stop.WaitHandle.WaitOne(), stop: true);
+        Assert.Equal(0, exit);
+        Assert.DoesNotContain("<3>", log);
+    }
+}
