@@ -11,8 +11,8 @@ public static class LedSetup
         ILedBackend? backend = c.Backend switch
         {
             "none" => null,
-            "sysfs" => new SysfsLeds(c.SysfsRoot),
-            "gpio" => new GpioLeds(new GpioChardev()),
+            "sysfs" => new BoardLeds(),
+            "gpio" => new GpioLeds(),
             _ => throw new Config.ConfigException($"leds.backend: '{c.Backend}' is not none, sysfs or gpio"),
         };
         return backend is null ? null : new LedDriver(new Guarded(backend, log), c.Status, c.Fault);
