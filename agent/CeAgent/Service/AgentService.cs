@@ -14,7 +14,9 @@ public sealed class AgentService(AgentConfig config, Log log, ServiceStatus noti
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await base.StartAsync(cancellationToken);
-        await _started.Task.WaitAsync(cancellationToken);
+        // Not cancellable: a failing pipeline stops the application, which cancels this very token, and the
+        // start must then end quietly (exit 1 is already set); the pipeline's start is bounded anyway.
+        await _started.Task;
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Factory.StartNew(() =>

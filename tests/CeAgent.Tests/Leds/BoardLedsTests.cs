@@ -94,6 +94,9 @@ public sealed class BoardLedsTests
             (level, m) => warnings.Add($"{level}: {m}"))!;
         driver.Show(HealthState.Fault);
         Assert.Equal("255", Read("red:fault", "brightness"));
+        driver.Show(HealthState.Running);
+        Assert.Equal("0", Read("red:fault", "brightness"));
+        // Told once, not at every change of state.
         Assert.Equal(["warning: LED: LED 'green:status' not found under /sys/class/leds (see leds.status / leds.fault in the configuration)"], warnings);
     });
 }
