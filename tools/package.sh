@@ -26,7 +26,7 @@ Package: ce-agent
 Version: $version
 Architecture: $arch
 Maintainer: ce-agent developers <ce-agent@example.org>
-Depends: libc6, libmnl0, libssl3
+Depends: libc6, libmnl0, libssl3, libgpiod2 | libgpiod3
 Section: net
 Priority: optional
 Description: $desc
@@ -63,7 +63,7 @@ ipk)
   cat > "$c/control" <<CTRL
 Package: ce-agent
 Version: $version
-Depends: libc, libmnl0, libopenssl3
+Depends: libc, libmnl0, libopenssl3, libgpiod
 Source: https://example.org/ce-agent
 License: MIT
 Section: net

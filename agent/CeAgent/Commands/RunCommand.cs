@@ -2,7 +2,6 @@ using System.Globalization;
 using CeAgent.Config;
 using CeAgent.Service;
 using CeAgent.Shared.Cli;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace CeAgent.Commands;
@@ -51,12 +50,7 @@ internal static class RunCommand
             return 0;
         }
 
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(8));
-        builder.Services.AddSingleton(c);
-        builder.Services.AddSingleton(Log.Console());
-        builder.Services.AddHostedService(sp => new AgentService(c, sp.GetRequiredService<Log>(), sp.GetRequiredService<IHostApplicationLifetime>()));
-        using IHost host = builder.Build();
+        using IHost host = AgentHost.Build(c);
         host.Run();
         return Environment.ExitCode;
     }

@@ -32,7 +32,6 @@ public sealed record LedConfig
     /// <summary>For sysfs: LED names under /sys/class/leds; for gpio: "gpiochipN:line".</summary>
     public string? Status { get; set; }
     public string? Fault { get; set; }
-    public string SysfsRoot { get; set; } = "/sys/class/leds";
 }
 
 /// <summary>/etc/ce-agent/agent.json. Every field is documented in rootfs/common/agent.json.example.</summary>

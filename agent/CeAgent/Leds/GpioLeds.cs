@@ -1,52 +1,63 @@
-using System.Buffers.Binary;
+using System.Device.Gpio;
+using System.Device.Gpio.Drivers;
 using System.Globalization;
-using System.Text;
 
 namespace CeAgent.Leds;
 
-/// <summary>The ioctl boundary of the GPIO character device: the only part tests replace.</summary>
-public interface IGpioIoctl
-{
-    int Open(string path);
-    void Ioctl(int fd, uint request, byte[] buffer);
-    void Close(int fd);
-}
-
 /// <summary>
-/// LEDs on GPIO lines through the character device's v2 uAPI (the kernel's, not libgpiod's: libgpiod v1
-/// and v2 are incompatible, and neither is needed). An LED is named "gpiochipN:LINE". A line is requested
-/// once as an output; steady states set its value, blinking toggles it from one timer, since GPIO lines
-/// have no kernel blink trigger.
+/// LEDs on GPIO lines (a Raspberry Pi's header) through System.Device.Gpio. An LED is named "gpiochipN:LINE";
+/// each chip gets one controller over the driver <c>driverFor(N)</c> returns (libgpiod by default: the tests
+/// hand in a GpioDriver of their own). A line is opened once as an output; steady states write its value,
+/// blinking toggles it from one timer, since GPIO lines have no kernel blink trigger.
 /// </summary>
 public sealed class GpioLeds : ILedBackend
 {
-    public const int RequestSize = 592;            // struct gpio_v2_line_request
-    public const int ConsumerOffset = 256, FlagsOffset = 288, NumLinesOffset = 560, FdOffset = 588;
-    public const ulong FlagOutput = 1 << 3;        // GPIO_V2_LINE_FLAG_OUTPUT
-    public static readonly uint GetLineIoctl = Interop.IoctlNumbers.Iowr((char)0xB4, 0x07, RequestSize);
-    public static readonly uint SetValuesIoctl = Interop.IoctlNumbers.Iowr((char)0xB4, 0x0F, 16);
-
-    private readonly IGpioIoctl _io;
-    private readonly string _dev;
-    private readonly Dictionary<string, int> _lines = [];
+    private readonly Func<int, GpioDriver> _driverFor;
+    private readonly Dictionary<int, GpioController> _chips = [];
+    private readonly Dictionary<string, (GpioController Chip, int Line)> _lines = [];
     private readonly Dictionary<string, (LedPattern Pattern, long NextToggle, bool Lit)> _blinking = [];
     private readonly Timer _timer;
     private readonly object _gate = new();
 
-    public GpioLeds(IGpioIoctl io, string dev = "/dev")
+    public GpioLeds(Func<int, GpioDriver>? driverFor = null)
     {
-        _io = io;
-        _dev = dev;
+        _driverFor = driverFor ?? Libgpiod;
         _timer = new Timer(_ => Tick(Environment.TickCount64), null, Timeout.Infinite, Timeout.Infinite);
     }
+
+    /// <summary>libgpiod 2.x (libgpiod.so.3: OpenWrt, Debian 13) where installed, else 1.x (libgpiod.so.2:
+    /// Debian 12, Raspberry Pi OS 12). Neither present is an IOException naming the package.</summary>
+    public static GpioDriver Libgpiod(int chip)
+    {
+        try
+        {
+            return new LibGpiodV2Driver(chip);
+        }
+        catch (Exception e) when (NotInstalled(e))
+        {
+        }
+        try
+        {
+            return new LibGpiodDriver(chip);
+        }
+        catch (Exception e) when (NotInstalled(e))
+        {
+            throw new IOException($"gpiochip{chip}: libgpiod is not installed (Debian: libgpiod2 or libgpiod3; OpenWrt: libgpiod)", e);
+        }
+    }
+
+    // GpioDriver.TryCreate catches only the bare exceptions; the drivers wrap a missing library in GpiodException.
+    private static bool NotInstalled(Exception e) =>
+        e is DllNotFoundException or EntryPointNotFoundException or PlatformNotSupportedException
+        || e.InnerException is DllNotFoundException or EntryPointNotFoundException;
 
     public void Show(string led, LedPattern p)
     {
         lock (_gate)
         {
-            int fd = Line(led);
+            var (chip, line) = Line(led);
             _blinking.Remove(led);
-            Set(fd, p.On);
+            chip.Write(line, p.On ? PinValue.High : PinValue.Low);
             if (p.Blinking)
             {
                 _blinking[led] = (p, Environment.TickCount64 + p.BlinkOnMs, true);
@@ -64,68 +75,50 @@ public sealed class GpioLeds : ILedBackend
             foreach (var (led, (p, next, lit)) in _blinking.ToList())
                 if (nowMs >= next)
                 {
-                    Set(_lines[led], !lit);
+                    var (chip, line) = _lines[led];
+                    chip.Write(line, lit ? PinValue.Low : PinValue.High);
                     _blinking[led] = (p, nowMs + (lit ? p.BlinkOffMs : p.BlinkOnMs), !lit);
                 }
     }
 
-    private int Line(string led)
+    /// <summary>"gpiochipN:LINE" -> (N, LINE), or null when the name is not of that form.</summary>
+    public static (int Chip, int Line)? Parse(string led)
     {
-        if (_lines.TryGetValue(led, out int fd))
-            return fd;
-        int colon = led.LastIndexOf(':');
-        if (colon <= 0 || !uint.TryParse(led[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out uint offset) || offset > 1023)
-            throw new FormatException($"GPIO LED '{led}' is not gpiochipN:LINE");
-        var req = new byte[RequestSize];
-        BinaryPrimitives.WriteUInt32LittleEndian(req, offset);
-        Encoding.ASCII.GetBytes("ce-agent", req.AsSpan(ConsumerOffset, 31));
-        BinaryPrimitives.WriteUInt64LittleEndian(req.AsSpan(FlagsOffset), FlagOutput);
-        BinaryPrimitives.WriteUInt32LittleEndian(req.AsSpan(NumLinesOffset), 1);
-        int chip = _io.Open(Path.Combine(_dev, led[..colon]));
-        try
-        {
-            _io.Ioctl(chip, GetLineIoctl, req);
-        }
-        finally
-        {
-            _io.Close(chip);
-        }
-        return _lines[led] = BinaryPrimitives.ReadInt32LittleEndian(req.AsSpan(FdOffset));
+        const string prefix = "gpiochip";
+        int colon = led.IndexOf(':');
+        return colon > prefix.Length && led.StartsWith(prefix, StringComparison.Ordinal)
+            && int.TryParse(led.AsSpan(prefix.Length, colon - prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int chip)
+            && int.TryParse(led.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int line) && line <= 1023
+            ? (chip, line) : null;
     }
 
-    /// <summary>struct gpio_v2_line_values: bits, then mask; our requests hold one line, bit 0.</summary>
-    private void Set(int fd, bool on)
+    private (GpioController Chip, int Line) Line(string led)
     {
-        var values = new byte[16];
-        BinaryPrimitives.WriteUInt64LittleEndian(values, on ? 1UL : 0UL);
-        BinaryPrimitives.WriteUInt64LittleEndian(values.AsSpan(8), 1UL);
-        _io.Ioctl(fd, SetValuesIoctl, values);
+        if (_lines.TryGetValue(led, out var held))
+            return held;
+        var (chipNo, line) = Parse(led) ?? throw new FormatException($"GPIO LED '{led}' is not gpiochipN:LINE");
+        try
+        {
+            if (!_chips.TryGetValue(chipNo, out GpioController? chip))
+                _chips[chipNo] = chip = new GpioController(_driverFor(chipNo));
+            chip.OpenPin(line, PinMode.Output);
+            return _lines[led] = (chip, line);
+        }
+        catch (Exception e) when (e is not FormatException)
+        {
+            // The library reports a missing chip or a line another program holds as GpiodException (its detail
+            // in the inner exception), InvalidOperationException or ArgumentException: for the agent each
+            // means this LED is unusable.
+            string detail = e.InnerException is { } inner && e is GpiodException ? $"{e.Message}: {inner.Message}" : e.Message;
+            throw new IOException($"GPIO LED '{led}': {detail}", e);
+        }
     }
 
     public void Dispose()
     {
         _timer.Dispose();
         lock (_gate)
-            foreach (int fd in _lines.Values)
-                _io.Close(fd);
+            foreach (GpioController chip in _chips.Values)
+                chip.Dispose(); // closes its lines and its driver
     }
-}
-
-/// <summary>The real device: open(2), ioctl(2), close(2).</summary>
-public sealed class GpioChardev : IGpioIoctl
-{
-    public int Open(string path)
-    {
-        int fd = Interop.TimeApi.Open(path, 2 /* O_RDWR */);
-        return fd >= 0 ? fd : throw new IOException($"{path}: cannot open GPIO chip, errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
-    }
-
-    public unsafe void Ioctl(int fd, uint request, byte[] buffer)
-    {
-        fixed (byte* p = buffer)
-            if (Interop.TimeApi.Ioctl(fd, request, p) < 0)
-                throw new IOException($"GPIO ioctl 0x{request:x8}: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
-    }
-
-    public void Close(int fd) => Interop.TimeApi.Close(fd);
 }

@@ -11,15 +11,18 @@ public static class LedSetup
         ILedBackend? backend = c.Backend switch
         {
             "none" => null,
-            "sysfs" => new SysfsLeds(c.SysfsRoot),
-            "gpio" => new GpioLeds(new GpioChardev()),
+            "sysfs" => new BoardLeds(),
+            "gpio" => new GpioLeds(),
             _ => throw new Config.ConfigException($"leds.backend: '{c.Backend}' is not none, sysfs or gpio"),
         };
         return backend is null ? null : new LedDriver(new Guarded(backend, log), c.Status, c.Fault);
     }
 
+    /// <summary>Logs each distinct LED failure once: a broken LED would otherwise warn at every state change.</summary>
     private sealed class Guarded(ILedBackend inner, Action<string, string> log) : ILedBackend
     {
+        private readonly HashSet<string> _told = [];
+
         public void Show(string led, LedPattern pattern)
         {
             try
@@ -28,7 +31,8 @@ public static class LedSetup
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
             {
-                log("warning", "LED: " + e.Message);
+                if (_told.Add(e.Message))
+                    log("warning", "LED: " + e.Message);
             }
         }
 

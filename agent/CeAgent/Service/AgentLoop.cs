@@ -40,7 +40,7 @@ public sealed class AgentLoop : IDisposable
     private readonly int _stepWatch;
     private ClockStatus _clockStatus;
     private long _nextSweep;
-    private readonly SdNotify _notify;
+    private readonly ServiceStatus _notify;
     private readonly Leds.LedDriver? _leds;
     private string? _lastStatus;
     /// <summary>How often the table is dumped to close flows the kernel expired but has not yet destroyed.</summary>
@@ -49,12 +49,12 @@ public sealed class AgentLoop : IDisposable
     private (long Messages, int Windows) _journaled = (-1, -1);
 
     public Health Health { get; private set; }
-    /// <summary>Set after the conntrack subscription and the spool are open: systemd's READY=1.</summary>
+    /// <summary>Set after the conntrack subscription and the spool are open (AgentService then lets the host send READY=1).</summary>
     public bool Ready { get; private set; }
     public long Iterations { get; private set; }
 
     /// <param name="log">(level, message): level is "info", "warning" or "error".</param>
-    public AgentLoop(AgentConfig config, Action<string, string> log, SdNotify notify, Leds.LedDriver? leds = null)
+    public AgentLoop(AgentConfig config, Action<string, string> log, ServiceStatus notify, Leds.LedDriver? leds = null)
     {
         _config = config;
         _log = log;
@@ -93,7 +93,7 @@ public sealed class AgentLoop : IDisposable
         foreach (FlowEvent e in ConntrackSource.Dump(Rfc3339.NowUnixNs()))
             _tracker.Apply(e);
         Ready = true;
-        _notify.Ready("conntrack subscribed, spool open");
+        _notify.Status("conntrack subscribed, spool open");
         string id = config.CeId!;
         _mqtt = new MqttLink(config.Broker.Settings(id) with { WillTopic = $"ce/v1/{id}/state", WillPayload = StatePayload(online: false) });
         _publisher = new SpoolPublisher(_spool, _mqtt, $"ce/v1/{id}/summary", new RetainedState($"ce/v1/{id}/state", StatePayload(online: true)));
@@ -195,7 +195,7 @@ public sealed class AgentLoop : IDisposable
     /// <summary>SIGTERM: close the current window, sign and store it, give the broker two seconds.</summary>
     private void Shutdown()
     {
-        _notify.Stopping();
+        _notify.Status("stopping");
         _aggregator.Flush(_clockStatus.Quality);
         while (_aggregator.TryTake(out WindowSummary w))
             _emitter.Add(w);

@@ -4,26 +4,51 @@ using Microsoft.Extensions.Hosting;
 namespace CeAgent.Service;
 
 /// <summary>The pipeline as a hosted service: its own long-running thread, stopped by the host's token
-/// (SIGTERM through the console lifetime). Any exception out of the pipeline, expected (a bad file, a
+/// (SIGTERM through the host's lifetime). Any exception out of the pipeline, expected (a bad file, a
 /// device error) or not (a bug), is logged at error level and stops the host with exit 1, so systemd's
 /// Restart=on-failure or procd's respawn restarts it: a process that ends on a fault never exits 0.</summary>
-public sealed class AgentService(AgentConfig config, Log log, IHostApplicationLifetime lifetime) : BackgroundService
+public sealed class AgentService(AgentConfig config, Log log, ServiceStatus notify, IHostApplicationLifetime lifetime) : BackgroundService
 {
-    /// <summary>Runs the pipeline; a test replaces it to inject a fault at this seam.</summary>
-    public Action<SdNotify, Leds.LedDriver?, CancellationToken> Pipeline { get; init; } = (notify, leds, stop) =>
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Runs the pipeline and calls its second argument once conntrack is subscribed and the spool
+    /// open. A test replaces it to inject a fault at this seam.</summary>
+    public Action<Leds.LedDriver?, Action, CancellationToken> Pipeline { get; init; } = (leds, started, stop) =>
     {
         using var loop = new AgentLoop(config, log.Write, notify, leds);
+        started();
         loop.Run(stop);
     };
 
+    /// <summary>Returns once the pipeline has subscribed to conntrack and opened its spool (or failed to): the
+    /// host reports itself started, and so systemd's READY=1 is sent, only after this.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await base.StartAsync(cancellationToken);
+        // Not cancellable: a failing pipeline stops the application, which cancels this very token, and the
+        // start must then end quietly (exit 1 is already set); the pipeline's start is bounded anyway.
+        await _started.Task;
+    }
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Factory.StartNew(() =>
     {
-        using var notify = SdNotify.FromEnvironment();
+        try
+        {
+            Run(stoppingToken);
+        }
+        finally
+        {
+            _started.TrySetResult();
+        }
+    }, stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Run(CancellationToken stoppingToken)
+    {
         Leds.LedDriver? leds = null;
         try
         {
             leds = Leds.LedSetup.From(config.Leds, log.Write);
-            Pipeline(notify, leds, stoppingToken);
+            Pipeline(leds, () => _started.TrySetResult(), stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -42,5 +67,5 @@ public sealed class AgentService(AgentConfig config, Log log, IHostApplicationLi
         {
             leds?.Dispose();
         }
-    }, stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
 }

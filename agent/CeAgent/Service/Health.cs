@@ -1,7 +1,7 @@
 namespace CeAgent.Service;
 
 /// <summary>
-/// The pipeline's state as the LEDs, sd_notify's STATUS= and the retained state message show it. Faults
+/// The pipeline's state as the LEDs, systemd's STATUS= and the retained state message show it. Faults
 /// outrank everything; then a lost broker (spooling), then an untrusted clock, then a port set that is
 /// nearly full or that the kernel's NAT recently found full (it refused a flow: see RefusalCounter).
 /// </summary>

@@ -1,21 +1,24 @@
+using Microsoft.Extensions.Logging;
+
 namespace CeAgent.Service;
 
 /// <summary>
-/// One line per event on stderr. Under systemd (JOURNAL_STREAM set) each line starts with its syslog
-/// priority, which journald turns into the entry's level; under procd the plain line goes to logd.
+/// The pipeline's (level, message) log onto the host's console logger, which AgentHost points at stderr:
+/// journald's format (a syslog priority per line) under systemd, one plain line per event under procd.
 /// </summary>
-public sealed class Log(TextWriter output, bool journal)
+public sealed class Log(ILogger logger)
 {
-    public static Log Console() =>
-        new(System.Console.Error, Environment.GetEnvironmentVariable("JOURNAL_STREAM") is { Length: > 0 });
+    public const string Category = "ce-agent";
 
-    public void Write(string level, string message)
+    public void Write(string level, string message) =>
+        // The message is text, not a template: braces in it (a path, a JSON field) stay as they are.
+        logger.Log(Level(level), default, message, null, static (m, _) => m);
+
+    public static LogLevel Level(string level) => level switch
     {
-        string prefix = journal ? level switch { "error" => "<3>", "warning" => "<4>", "debug" => "<7>", _ => "<6>" } : $"{level}: ";
-        lock (output)
-        {
-            output.WriteLine(prefix + message);
-            output.Flush();
-        }
-    }
+        "error" => LogLevel.Error,
+        "warning" => LogLevel.Warning,
+        "debug" => LogLevel.Debug,
+        _ => LogLevel.Information,
+    };
 }

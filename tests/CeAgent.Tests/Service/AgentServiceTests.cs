@@ -16,9 +16,13 @@ public class AgentServiceTests
         var output = new StringWriter();
         var log = new Log(output, journal: true);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-        builder.Services.AddHostedService(sp => new AgentService(new AgentConfig(), log, sp.GetRequiredService<IHostApplicationLifetime>())
+        builder.Services.AddHostedService(sp => new AgentService(new AgentConfig(), log, new ServiceStatus(new Microsoft.Extensions.Hosting.Systemd.SystemdNotifier(), null), sp.GetRequiredService<IHostApplicationLifetime>())
         {
-            Pipeline = (_, _, stop) => pipeline(stop),
+            Pipeline = (_, started, stop) =>
+            {
+                started();
+                pipeline(stop);
+            },
         });
         using IHost host = builder.Build();
         Task run = host.RunAsync();

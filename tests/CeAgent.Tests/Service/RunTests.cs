@@ -161,7 +161,8 @@ public sealed class RunTests : IDisposable
         Assert.True(agent.WaitForExit(8000));
         Assert.Equal(0, agent.ExitCode);
         Assert.Contains(messages, m => m.StartsWith("STOPPING=1", StringComparison.Ordinal));
-        Assert.Contains("<6>running:", agent.Stderr); // journald priority prefixes
+        Assert.Contains("<6>ce-agent[0] running:", agent.Stderr); // Hosting.Systemd's journald format: priority, category
+        Assert.Equal(1, messages.Count(m => m == "READY=1"));
     }
 
     private static bool WaitUntil(Func<bool> condition, int timeoutMs)

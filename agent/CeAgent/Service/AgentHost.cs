@@ -1,0 +1,42 @@
+using CeAgent.Config;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace CeAgent.Service;
+
+/// <summary>
+/// The generic host around the pipeline. Under systemd (NOTIFY_SOCKET set) Hosting.Systemd's lifetime sends
+/// READY=1 once AgentService has started and STOPPING=1 on SIGTERM; elsewhere (procd, a shell) the console
+/// lifetime handles SIGTERM and nothing is sent. The test is NOTIFY_SOCKET itself rather than AddSystemd's
+/// "is my parent process systemd": a supervisor speaking the notify protocol that is not systemd's direct
+/// child (a container's init, the tests) is served the same way, and procd never sets it.
+/// </summary>
+public static class AgentHost
+{
+    public static IHost Build(AgentConfig config)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(8));
+        // Everything to stderr: journald and procd's logd take both streams, and so do `2>` redirections.
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // The host's own "started"/"content root" lines say nothing a technician needs; its warnings stay.
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        if (Environment.GetEnvironmentVariable("JOURNAL_STREAM") is { Length: > 0 })
+            builder.Logging.AddSystemdConsole(o => o.IncludeScopes = false);
+        else
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+
+        var systemd = new SystemdNotifier();
+        builder.Services.AddSingleton<ISystemdNotifier>(systemd);
+        if (systemd.IsEnabled)
+            builder.Services.AddSingleton<IHostLifetime, SystemdLifetime>();
+        builder.Services.AddSingleton(config);
+        builder.Services.AddHostedService(sp => new AgentService(config,
+            new Log(sp.GetRequiredService<ILoggerFactory>().CreateLogger(Log.Category)),
+            ServiceStatus.FromEnvironment(systemd), sp.GetRequiredService<IHostApplicationLifetime>()));
+        return builder.Build();
+    }
+}

@@ -1,0 +1,66 @@
+using CeAgent.Service;
+using Microsoft.Extensions.Hosting.Systemd;
+
+namespace CeAgent.Tests.Service;
+
+/// <summary>STATUS= and the watchdog through Hosting.Systemd's notifier, faked at its interface (the real
+/// socket is exercised by RunTests' systemd test).</summary>
+public sealed class ServiceStatusTests
+{
+    private sealed class FakeNotifier(bool enabled, bool broken = false) : ISystemdNotifier
+    {
+        public List<string> Sent { get; } = [];
+        public bool IsEnabled => enabled;
+        public void Notify(ServiceState state)
+        {
+            if (broken)
+                throw new System.Net.Sockets.SocketException(111);
+            Sent.Add(state.ToString());
+        }
+    }
+
+    [Theory]
+    [InlineData("1000000", null, 500)]
+    [InlineData("30000000", "4242", 15_000)]
+    [InlineData("30000000", "4243", null)]   // meant for another process
+    [InlineData("0", null, null)]
+    [InlineData("-5", null, null)]
+    [InlineData("1e6", null, null)]
+    [InlineData(" 1000", null, null)]
+    [InlineData("", null, null)]
+    [InlineData(null, null, null)]
+    [InlineData("99999999999999999999", null, null)] // overflows a long: no watchdog rather than a wrong one
+    public void Watchdog_interval_is_half_of_WATCHDOG_USEC_for_this_process_only(string? usec, string? pid, int? expectedMs) =>
+        Assert.Equal(expectedMs is null ? null : TimeSpan.FromMilliseconds(expectedMs.Value), ServiceStatus.WatchdogFrom(usec, pid, 4242));
+
+    [Fact]
+    public void Status_and_watchdog_are_sent_and_the_watchdog_at_most_once_an_interval()
+    {
+        var n = new FakeNotifier(enabled: true);
+        var s = new ServiceStatus(n, TimeSpan.FromHours(1));
+        s.Status("publishing");
+        s.Watchdog();
+        s.Watchdog();
+        Assert.Equal(["STATUS=publishing", "WATCHDOG=1"], n.Sent);
+    }
+
+    [Fact]
+    public void Without_a_notify_socket_nothing_is_sent_and_there_is_no_watchdog()
+    {
+        var n = new FakeNotifier(enabled: false);
+        var s = new ServiceStatus(n, TimeSpan.FromSeconds(1));
+        s.Status("publishing");
+        s.Watchdog();
+        Assert.Empty(n.Sent);
+        Assert.Null(s.WatchdogInterval);
+    }
+
+    [Fact]
+    public void A_vanished_systemd_fails_nothing()
+    {
+        var s = new ServiceStatus(new FakeNotifier(enabled: true, broken: true), TimeSpan.FromSeconds(1));
+        s.Status("stopping");
+        s.Watchdog();
+        Assert.NotNull(s.WatchdogInterval);
+    }
+}
