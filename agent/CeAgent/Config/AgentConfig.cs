@@ -94,7 +94,7 @@ public sealed record AgentConfig
             throw new ConfigException($"receiveBuffer: {ReceiveBuffer} must be {MinReceiveBuffer}-{MaxReceiveBuffer} bytes");
         if (Leds.Backend is not ("none" or "sysfs" or "gpio"))
             throw new ConfigException($"leds.backend: '{Leds.Backend}' is not none, sysfs or gpio");
-        foreach (var (field, value) in new[] { ("spool.dir", Spool.Dir), ("keyFile", KeyFile), ("ntpSignal", NtpSignal), ("leds.sysfsRoot", Leds.SysfsRoot) })
+        foreach (var (field, value) in new[] { ("spool.dir", Spool.Dir), ("keyFile", KeyFile), ("ntpSignal", NtpSignal) })
             if (string.IsNullOrWhiteSpace(value))
                 throw new ConfigException($"{field}: empty");
         byte[] key;

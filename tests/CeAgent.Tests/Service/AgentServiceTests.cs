@@ -13,8 +13,8 @@ public class AgentServiceTests
     private static (int Exit, string Log) RunHost(Action<CancellationToken> pipeline, bool stop = false)
     {
         Environment.ExitCode = 0;
-        var output = new StringWriter();
-        var log = new Log(output, journal: true);
+        var output = new RecordingLogger();
+        var log = new Log(output);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         builder.Services.AddHostedService(sp => new AgentService(new AgentConfig(), log, new ServiceStatus(new Microsoft.Extensions.Hosting.Systemd.SystemdNotifier(), null), sp.GetRequiredService<IHostApplicationLifetime>())
         {
@@ -47,7 +47,7 @@ public class AgentServiceTests
     {
         var (exit, log) = RunHost(_ => throw (Exception)Activator.CreateInstance(fault, "injected")!);
         Assert.Equal(1, exit);
-        Assert.Contains("<3>", log); // journald priority 3: error
+        Assert.Contains("Error: ", log); // journald priority 3 under systemd
         Assert.Contains("injected", log);
     }
 
@@ -56,6 +56,28 @@ public class AgentServiceTests
     {
         var (exit, log) = RunHost(stop => stop.WaitHandle.WaitOne(), stop: true);
         Assert.Equal(0, exit);
-        Assert.DoesNotContain("<3>", log);
+        Assert.DoesNotContain("Error: ", log);
+    }
+
+    /// <summary>Records each entry as "Level: message", the level being what journald's priority is made of.</summary>
+    private sealed class RecordingLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        private readonly System.Text.StringBuilder _text = new();
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (_text)
+                _text.Append(logLevel).Append(": ").AppendLine(formatter(state, exception));
+        }
+
+        public override string ToString()
+        {
+            lock (_text)
+                return _text.ToString();
+        }
     }
 }

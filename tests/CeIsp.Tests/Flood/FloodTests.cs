@@ -98,9 +98,9 @@ public sealed class FloodTests(ITestOutputHelper output) : IDisposable
         // One of those accesses, as a provider would log it (no source port, a few seconds' accuracy).
         double mid = (t0 + t1) / 2;
         Verdict v = Resolve(store, Target(77_777), mid, (long)((t1 - t0) / 2 * 1000) + 2000);
-        Assert.True(v.Result == "unique" && v.Line == "line-1", v.Explanation);
+        Assert.True(v.Result == VerdictKind.Unique && v.Line == "line-1", v.Explanation);
         Verdict nobody = Resolve(store, "203.0.113.99", mid, (long)((t1 - t0) / 2 * 1000) + 2000);
-        Assert.True(nobody.Result == "none", nobody.Explanation);
+        Assert.True(nobody.Result == VerdictKind.None, nobody.Explanation);
     }
 
     private static Verdict Resolve(SummaryStore store, string dst, double unixSeconds, long accuracyMs) =>
