@@ -100,11 +100,17 @@ public class SummaryCodecTests
 
     /// <summary>Random mutations of a valid signed message: every outcome is a clean rejection or a valid
     /// message, never another exception and never a hang (bounded sizes, deterministic seed).</summary>
-    [Fact]
-    public void Mutated_messages_never_crash_the_decoder()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // with the fields version 3 added: parts, unrecorded intervals, filter key epoch
+    public void Mutated_messages_never_crash_the_decoder(bool split)
     {
         using ECDsa key = Samples.TestKey();
-        byte[] signed = CoseSign1.Sign(SummaryCodec.Encode(Samples.Message(dropped: 2)), "ce-0001", key);
+        SummaryMessage m0 = Samples.Message(dropped: 2);
+        WindowSummary w = m0.Windows[0];
+        if (split)
+            m0 = m0 with { FilterKeyEpoch = 3, Windows = [w with { Parts = 2, Unrecorded = 9 }, w with { Part = 1, Parts = 2, Protocols = [], LostEvents = 0, Resyncs = 0 }] };
+        byte[] signed = CoseSign1.Sign(SummaryCodec.Encode(m0), "ce-0001", key);
         var rng = new Random(20261125);
         int rejected = 0, accepted = 0;
         for (int i = 0; i < 20_000; i++)
