@@ -134,4 +134,4 @@ say "a destination nobody contacted"
 sed 's/"dstPort":80/"dstPort":81/' req1.json > none.json
 v=$("$ISP" resolve --request none.json --config isp.json); echo "$v"
 echo "RESULT access=none truth=none $(echo "$v" | head -1 | sed 's/verdict: \([a-z]*\)\( -> \([a-z0-9-]*\)\)\?.*/verdict=\1 line=\3/')"
-say "audit log: $(wc -l < audit.jsonl) entries (who asked, what, what was answered); collector rejections: $(grep -c rejected collector.log || true)"
+say "audit log: $(wc -l < audit.jsonl) entries (who asked, what, what was answered); collector rejections: $(grep -c "collect: rejected " collector.log || true)"
