@@ -139,4 +139,4 @@ say "a time no CE reported (a year before the demo): nobody can be ruled out"
 sed 's/"time":"[^"]*"/"time":"2025-12-01T00:00:00Z"/' req1.json > unknown.json
 v=$("$ISP" resolve --request unknown.json --config isp.json); echo "$v"
 echo "RESULT access=unknown truth=unknown $(echo "$v" | head -1 | sed 's/verdict: \([a-z]*\)\( -> \([a-z0-9-]*\)\)\?.*/verdict=\1 line=\3/')"
-say "audit log: $(wc -l < audit.jsonl) entries (who asked, what, what was answered); collector rejections: $(grep -c rejected collector.log || true)"
+say "audit log: $(wc -l < audit.jsonl) entries (who asked, what, what was answered); collector rejections: $(grep -c "collect: rejected " collector.log || true)"
