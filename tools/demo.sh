@@ -106,9 +106,11 @@ sleep 3
 say "traffic: who visits the provider is the truth the resolver must find"
 get() { in_ns "lan$1" bash -c 'exec 3<>/dev/tcp/203.0.113.10/80; printf "GET / HTTP/1.0\r\n\r\n" >&3; cat <&3 >/dev/null'; echo "lan$1" >> truth; }
 noise() { in_ns "lan$1" bash -c 'for p in 443 853 8443; do timeout 1 bash -c "exec 3<>/dev/tcp/198.51.100.10/$p" 2>/dev/null; done; true'; }
-noise 3                      # household 3 is busy before and after, so its records cover those moments:
+# Every household is busy a little before and after the shared moment, so its records cover it: a CE whose
+# records begin or end within the provider's accuracy cannot be ruled out, and "none" below would be "unknown".
+noise 1; noise 2; noise 3; sleep 2
 get 1; get 2                 # two households at (nearly) the same moment: one observation cannot tell them apart
-noise 3                      # without that it could not be ruled out, and "none" below would be "unknown"
+sleep 2; noise 1; noise 2; noise 3
 sleep $((2 * W + 5))        # well clear of the first windows (the provider's clock is good to 1 s)
 get 1                        # household 1 again, in a later window: two observations separate it
 sleep $((2 * W + 4))         # let the windows close, be signed, spooled, published and stored
