@@ -9,5 +9,6 @@ return CommandTable.Dispatch(
         OwnerCommand.Definition,
         CollectCommand.Definition,
         ResolveCommand.Definition,
+        AuditCommand.Definition,
     ],
     args);
