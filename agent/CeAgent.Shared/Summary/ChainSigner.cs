@@ -14,11 +14,14 @@ public sealed class ChainSigner(string ceId, MapeContext mape, ECDsa key, ulong 
     public string CeId => ceId;
     public ulong LastSeq { get; private set; } = lastSeq;
 
+    /// <summary>The epoch of the filter key the windows signed from now on were keyed with (docs/privacy.md).</summary>
+    public uint FilterKeyEpoch { get; set; }
+
     /// <summary>Signs the next message of the chain.</summary>
     /// <param name="dropped">Messages the CE had to drop since the last one (its spool was full).</param>
     public byte[] Sign(IReadOnlyList<WindowSummary> windows, uint dropped = 0)
     {
-        var m = new SummaryMessage(ceId, LastSeq + 1, _prev, mape, [.. windows], dropped);
+        var m = new SummaryMessage(ceId, LastSeq + 1, _prev, mape, [.. windows], dropped, FilterKeyEpoch);
         byte[] signed = CoseSign1.Sign(SummaryCodec.Encode(m), ceId, key);
         LastSeq = m.Seq;
         _prev = SummaryChain.Hash(signed);

@@ -17,7 +17,7 @@ public static class SummaryCodec
         if (!SummaryLimits.IsValidCeId(m.CeId))
             throw new ArgumentException($"CE id '{m.CeId}' is not 1-{SummaryLimits.MaxCeIdLength} of [A-Za-z0-9._-]");
         var w = new CborWriter();
-        w.Map(m.SpoolDropped == 0 ? 6 : 7);
+        w.Map(6 + (m.SpoolDropped != 0 ? 1 : 0) + (m.FilterKeyEpoch != 0 ? 1 : 0));
         w.UInt(1).UInt(SummaryMessage.CurrentVersion);
         w.UInt(2).Text(m.CeId);
         w.UInt(3).UInt(m.Seq);
@@ -29,6 +29,8 @@ public static class SummaryCodec
             WriteWindow(w, win);
         if (m.SpoolDropped != 0)
             w.UInt(7).UInt(m.SpoolDropped);
+        if (m.FilterKeyEpoch != 0)
+            w.UInt(8).UInt(m.FilterKeyEpoch);
         return w.ToArray();
     }
 
@@ -78,7 +80,7 @@ public static class SummaryCodec
         if (payload.Length > SummaryLimits.MaxMessageBytes)
             throw new SummaryFormatException($"payload of {payload.Length} bytes exceeds {SummaryLimits.MaxMessageBytes}");
         var r = new CborReader(payload);
-        int entries = r.ReadMap(7, "message");
+        int entries = r.ReadMap(8, "message");
         if (entries < 6)
             throw new SummaryFormatException($"message has {entries} fields, needs at least 6");
         int key = 0;
@@ -104,9 +106,22 @@ public static class SummaryCodec
         int bitmapBytes = (mape.Ports.Count + 7) / 8;
         for (int i = 0; i < count; i++)
             windows[i] = ReadWindow(ref r, bitmapBytes, i, readFilters);
-        uint dropped = entries == 7 ? OptionalCounter(ref r, ref key, 7, "message", "spool drops") : 0;
+        uint dropped = 0, epoch = 0;
+        for (int left = entries - 6; left > 0; left--)
+        {
+            int k = r.ReadKey(ref key, "message");
+            uint v = (uint)r.ReadUInt(uint.MaxValue, "message field");
+            if (v == 0)
+                throw new SummaryFormatException($"message: field {k} written as 0 (zeros are left out)");
+            _ = k switch
+            {
+                7 => dropped = v,
+                8 => epoch = v,
+                _ => throw new SummaryFormatException($"message: unknown field {k}"),
+            };
+        }
         r.ExpectEnd("the message");
-        return new SummaryMessage(ceId, seq, prev, mape, windows, dropped);
+        return new SummaryMessage(ceId, seq, prev, mape, windows, dropped, epoch);
     }
 
     private static MapeContext ReadMape(ref CborReader r)

@@ -42,13 +42,16 @@ public sealed record MapeContext(uint Ipv4, int Ipv4PrefixLength, int Psid, MapR
 }
 
 /// <summary>The signed unit: one CE's windows, numbered and chained to the message before.</summary>
+/// <param name="FilterKeyEpoch">The epoch of the per-CE filter key that keyed this message's filters
+/// (docs/privacy.md).</param>
 public sealed record SummaryMessage(
     string CeId,
     ulong Seq,
     byte[] PrevHash,
     MapeContext Mape,
     IReadOnlyList<WindowSummary> Windows,
-    uint SpoolDropped)
+    uint SpoolDropped,
+    uint FilterKeyEpoch = 0)
 {
     /// <summary>2: the filter lists destination intervals with their times (version 1 listed the destinations
     /// alive in each window, without time; no version-1 message was ever deployed, so none is read).</summary>

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using CeAgent.Shared.Secrets;
 
 namespace CeAgent.Signing;
 
@@ -15,29 +16,13 @@ public static class DeviceKey
         if (File.Exists(path))
             return Load(path);
         using ECDsa created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        string tmp = path + ".tmp";
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        };
-        using (var fs = new FileStream(tmp, options))
-        using (var sw = new StreamWriter(fs))
-        {
-            sw.Write(created.ExportPkcs8PrivateKeyPem());
-            sw.Flush();
-            fs.Flush(flushToDisk: true);
-        }
-        File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(tmp, path, overwrite: false);
+        SecretFile.Write(path, created.ExportPkcs8PrivateKeyPem());
         return Load(path);
     }
 
     public static ECDsa Load(string path)
     {
+        SecretFile.RequirePrivate(path, "the device's private key");
         string pem = File.ReadAllText(path);
         var key = ECDsa.Create();
         try
@@ -54,8 +39,6 @@ public static class DeviceKey
             key.Dispose();
             throw new InvalidDataException($"{path}: the key has {key.KeySize} bits; ES256 needs P-256");
         }
-        if ((File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
-            throw new InvalidDataException($"{path}: the private key is readable by others; chmod 600 it");
         return key;
     }
 

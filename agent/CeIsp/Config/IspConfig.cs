@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CeAgent.Interop.Mqtt;
+using CeAgent.Shared.Secrets;
 
 namespace CeIsp.Config;
 
@@ -27,7 +28,8 @@ public sealed record EnrolledDevice
     public string PublicKeyPem { get; set; } = "";
 }
 
-/// <summary>/etc/ce-isp/isp.json. The filter key is the resolver's: a collector-only host need not have it.</summary>
+/// <summary>/etc/ce-isp/isp.json. The master key is the resolver's alone: a collector-only host has neither
+/// <see cref="MasterKey"/> nor <see cref="MasterKeyFile"/> (docs/privacy.md).</summary>
 public sealed record IspConfig
 {
     public const string DefaultPath = "/etc/ce-isp/isp.json";
@@ -35,7 +37,10 @@ public sealed record IspConfig
     public IspBrokerConfig Broker { get; set; } = new();
     public List<EnrolledDevice> Devices { get; set; } = [];
     public bool TrustOnFirstUse { get; set; }
-    public string? FilterKey { get; set; }
+    /// <summary>The filter master key (64 hex digits) inline; the file must then be 0600. Prefer <see cref="MasterKeyFile"/>.</summary>
+    public string? MasterKey { get; set; }
+    /// <summary>A 0600 file holding the master key in hex (a systemd credential, for instance).</summary>
+    public string? MasterKeyFile { get; set; }
     public string AuditLog { get; set; } = "/var/log/ce-isp/audit.jsonl";
 
     public static IspConfig Load(string path)
@@ -43,7 +48,11 @@ public sealed record IspConfig
         try
         {
             IspConfig c = JsonSerializer.Deserialize(File.ReadAllText(path), IspConfigJson.Default.IspConfig) ?? throw new FormatException($"{path}: empty");
-            return c.Validate() is { } problem ? throw new FormatException($"{path}: {problem}") : c;
+            if (c.Validate() is { } problem)
+                throw new FormatException($"{path}: {problem}");
+            if (c.MasterKey is not null)
+                SecretFile.RequirePrivate(path, "a configuration holding masterKey");
+            return c;
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
@@ -77,18 +86,19 @@ public sealed record IspConfig
         return null;
     }
 
-    public byte[] RequireFilterKey()
+    /// <summary>The master key, for the resolver and for provisioning; never printed.</summary>
+    public byte[] RequireMasterKey()
     {
-        byte[] k;
-        try
+        if (MasterKey is not null && MasterKeyFile is not null)
+            throw new FormatException("masterKey and masterKeyFile: give one");
+        if (MasterKeyFile is { } file)
         {
-            k = Convert.FromHexString(FilterKey ?? "");
+            SecretFile.RequirePrivate(file, "the filter master key");
+            return FilterKeys.ParseHex(File.ReadAllText(file), FilterKeys.MasterKeyBytes, $"masterKeyFile {file}");
         }
-        catch (FormatException)
-        {
-            throw new FormatException("filterKey: not hexadecimal");
-        }
-        return k.Length == 16 ? k : throw new FormatException($"filterKey: {k.Length} bytes; the resolver needs the 16 provisioned to the CEs");
+        return MasterKey is null
+            ? throw new FormatException("masterKey: missing; the resolver needs the filter master key (masterKeyFile or masterKey)")
+            : FilterKeys.ParseHex(MasterKey, FilterKeys.MasterKeyBytes, "masterKey");
     }
 }
 

@@ -16,7 +16,7 @@ public sealed class AuditCommandTests : IDisposable
         var json = new JsonObject
         {
             ["store"] = new JsonObject { ["kind"] = "sqlite", ["target"] = Path.Combine(_dir, "s.db") },
-            ["filterKey"] = Convert.ToHexString(Scenario.FilterKey),
+            ["masterKey"] = Convert.ToHexString(Scenario.MasterKey),
             ["auditLog"] = auditLog,
         };
         string path = Path.Combine(_dir, $"isp-{Guid.NewGuid():N}.json");

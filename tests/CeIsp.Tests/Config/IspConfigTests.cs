@@ -48,11 +48,13 @@ public sealed class IspConfigTests : IDisposable
     }
 
     [Theory]
-    [InlineData("", "filterKey: 0 bytes")]
-    [InlineData("zz", "filterKey: not hexadecimal")]
-    [InlineData("00112233", "filterKey: 4 bytes")]
-    public void The_resolver_needs_the_provisioned_filter_key(string key, string expected) =>
-        Assert.Contains(expected, Assert.Throws<FormatException>(() => new IspConfig { FilterKey = key }.RequireFilterKey()).Message);
+    [InlineData(null, "masterKey: missing")]
+    [InlineData("", "masterKey: 0 bytes")]
+    [InlineData("zz", "masterKey: not hexadecimal")]
+    [InlineData("00112233", "masterKey: 4 bytes")]
+    [InlineData("000102030405060708090a0b0c0d0e0f", "masterKey: 16 bytes; needs 32")]
+    public void The_resolver_needs_the_master_key(string? key, string expected) =>
+        Assert.Contains(expected, Assert.Throws<FormatException>(() => new IspConfig { MasterKey = key }.RequireMasterKey()).Message);
 
     [Fact]
     public void The_commands_refuse_a_bad_file_with_its_reason_and_a_non_zero_exit()
