@@ -10,5 +10,6 @@ return CommandTable.Dispatch(
         CollectCommand.Definition,
         ResolveCommand.Definition,
         AuditCommand.Definition,
+        KeyCommand.Definition,
     ],
     args);

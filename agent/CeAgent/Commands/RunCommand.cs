@@ -2,6 +2,7 @@ using System.Globalization;
 using CeAgent.Config;
 using CeAgent.Service;
 using CeAgent.Shared.Cli;
+using CeAgent.Shared.Secrets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -22,7 +23,8 @@ internal static class RunCommand
     {
         CliArgs args = CliArgs.Parse(argv, "check");
         bool check = args.Flag("check");
-        AgentConfig c = AgentConfig.Load(args.Get("config") ?? AgentConfig.DefaultPath);
+        string configPath = args.Get("config") ?? AgentConfig.DefaultPath;
+        AgentConfig c = AgentConfig.Load(configPath);
         if (args.Get("ce-id") is { } id)
             c = c with { CeId = id };
         if (args.Get("broker") is { } broker)
@@ -47,6 +49,8 @@ internal static class RunCommand
             Console.Out.WriteLine($"configuration ok: {c.CeId}, {mape.Ipv4} PSID {mape.Psid} ({mape.Ports.Count} ports), {c.WindowSeconds} s windows, broker {c.Broker.Host}:{c.Broker.Port}, LEDs {c.Leds.Backend}");
             return 0;
         }
+        // The filter key opens this household's summaries: the agent does not run with it open to others.
+        SecretFile.RequirePrivate(configPath, "a configuration holding filterKey");
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(8));

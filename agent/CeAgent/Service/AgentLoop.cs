@@ -66,7 +66,7 @@ public sealed class AgentLoop : IDisposable
             log("warning", "spool: " + p);
         log("info", $"spool: {_spool.OpenReport.Records} messages found, {_spool.PendingCount} not yet acknowledged");
         _key = Signing.DeviceKey.LoadOrCreate(config.KeyFile);
-        _emitter = new SummaryEmitter(config.CeId!, MapeContext.From(_mape), _key, _spool, config.BatchWindows);
+        _emitter = new SummaryEmitter(config.CeId!, MapeContext.From(_mape), _key, _spool, config.BatchWindows, config.FilterKeyEpoch!.Value);
         _clock = new ClockMonitor(new KernelClock(), Devices.Detect(), () => NtpSignal.TryRead(config.NtpSignal, m => log("warning", m)));
         _clockStatus = _clock.Update();
         _stepWatch = Interop.TimeApi.CreateStepWatch();

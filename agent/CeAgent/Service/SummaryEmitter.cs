@@ -17,10 +17,13 @@ public sealed class SummaryEmitter
     private readonly List<WindowSummary> _windows = [];
     private readonly ChainSigner _chain;
 
-    public SummaryEmitter(string ceId, MapeContext mape, ECDsa key, DurableSpool spool, int batch)
+    public SummaryEmitter(string ceId, MapeContext mape, ECDsa key, DurableSpool spool, int batch, uint filterKeyEpoch = 0)
     {
         (_spool, _batch) = (spool, batch);
-        _chain = new ChainSigner(ceId, mape, key, spool.Newest?.Seq ?? 0, spool.Newest is { } n ? SummaryChain.Hash(n.Payload) : null);
+        _chain = new ChainSigner(ceId, mape, key, spool.Newest?.Seq ?? 0, spool.Newest is { } n ? SummaryChain.Hash(n.Payload) : null)
+        {
+            FilterKeyEpoch = filterKeyEpoch,
+        };
     }
 
     public ulong LastSeq => _chain.LastSeq;
