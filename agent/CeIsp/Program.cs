@@ -11,5 +11,6 @@ return CommandTable.Dispatch(
         ResolveCommand.Definition,
         AuditCommand.Definition,
         KeyCommand.Definition,
+        FleetCommand.Definition,
     ],
     args);

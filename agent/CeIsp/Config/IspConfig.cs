@@ -42,6 +42,8 @@ public sealed record IspConfig
     /// <summary>A 0600 file holding the master key in hex (a systemd credential, for instance).</summary>
     public string? MasterKeyFile { get; set; }
     public string AuditLog { get; set; } = "/var/log/ce-isp/audit.jsonl";
+    /// <summary>The filter key epoch provisioned now; `ce-isp fleet` flags CEs that keep an older one.</summary>
+    public Fleet.EpochPolicy? FilterKeyEpoch { get; set; }
 
     public static IspConfig Load(string path)
     {
@@ -73,6 +75,8 @@ public sealed record IspConfig
             return $"broker.group: '{Broker.Group}' must be non-empty without '/', '+' or '#' (it is a topic level of $share/<group>/...)";
         if (string.IsNullOrWhiteSpace(Broker.ClientId))
             return "broker.clientId: empty";
+        if (FilterKeyEpoch?.Problem() is { } epoch)
+            return epoch;
         for (int i = 0; i < Devices.Count; i++)
         {
             EnrolledDevice d = Devices[i];
