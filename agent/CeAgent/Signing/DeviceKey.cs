@@ -43,4 +43,33 @@ public static class DeviceKey
     }
 
     public static string PublicPem(ECDsa key) => key.ExportSubjectPublicKeyInfoPem();
+
+    /// <summary>Where a rotation keeps the key to come (until committed) and the key it replaced.</summary>
+    public static string NextPath(string path) => path + ".next";
+
+    public static string PreviousPath(string path) => path + ".previous";
+
+    /// <summary>
+    /// Step one of a rotation: a new key beside the current one, not yet used, so the ISP can enrol it as the
+    /// CE's next key before anything is signed with it (docs/privacy.md). Returns it; an existing one is kept.
+    /// </summary>
+    public static ECDsa Prepare(string path)
+    {
+        Load(path).Dispose(); // only a CE with a working key rotates
+        return LoadOrCreate(NextPath(path));
+    }
+
+    /// <summary>Step two: the next key becomes the key (the agent uses it from its next start); the replaced
+    /// one is kept as <see cref="PreviousPath"/> for the transition.</summary>
+    public static void Commit(string path)
+    {
+        string next = NextPath(path);
+        if (!File.Exists(next))
+            throw new InvalidDataException($"{next}: no key prepared; run 'ce-agent key --rotate' first and enrol its public key at the ISP");
+        Load(next).Dispose();
+        File.Copy(path, PreviousPath(path), overwrite: true);
+        File.SetUnixFileMode(PreviousPath(path), SecretFile.Private);
+        File.Move(next, path, overwrite: true);
+        Interop.FileSync.Directory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
 }

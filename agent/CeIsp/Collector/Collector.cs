@@ -28,9 +28,17 @@ public sealed record IngestResult(IngestOutcome Outcome, string? Reason = null, 
 public sealed class Collector(SummaryStore store, bool trustOnFirstUse, Func<string, string>? lineForTofu = null)
 {
     private readonly Dictionary<string, ECDsa> _keys = [];
+    private readonly Dictionary<string, ECDsa?> _nextKeys = [];
     private readonly Dictionary<string, long> _rejections = [];
 
     public long Stored { get; private set; }
+
+    /// <summary>Per CE id, the public key (PEM) the operator enrolled as its next one (isp.json
+    /// devices[].nextPublicKeyPem): accepted besides the enrolled key while the CE rotates.</summary>
+    public IReadOnlyDictionary<string, string> NextKeys { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Summaries that verified under a CE's next key: the CE has switched, promote the key.</summary>
+    public long SignedWithNextKey { get; private set; }
     public long Duplicates { get; private set; }
     public IReadOnlyDictionary<string, long> Rejections => _rejections;
     public long RejectedTotal => _rejections.Values.Sum();
@@ -65,7 +73,11 @@ public sealed class Collector(SummaryStore store, bool trustOnFirstUse, Func<str
         if (Key(topicId) is not { } key)
             return Reject("not-enrolled", $"{topicId} is not enrolled", topicId);
         if (!CoseSign1.Verify(cose, key))
-            return Reject("bad-signature", $"{topicId}: signature does not verify under the enrolled key", topicId);
+        {
+            if (NextKey(topicId) is not { } next || !CoseSign1.Verify(cose, next))
+                return Reject("bad-signature", $"{topicId}: signature does not verify under the enrolled key", topicId);
+            SignedWithNextKey++;
+        }
         try
         {
             m = SummaryCodec.Decode(cose.Payload);
@@ -148,6 +160,18 @@ public sealed class Collector(SummaryStore store, bool trustOnFirstUse, Func<str
         k = ECDsa.Create();
         k.ImportFromPem(d.PublicKeyPem);
         return _keys[ceId] = k;
+    }
+
+    private ECDsa? NextKey(string ceId)
+    {
+        if (_nextKeys.TryGetValue(ceId, out ECDsa? k))
+            return k;
+        if (NextKeys.TryGetValue(ceId, out string? pem))
+        {
+            k = ECDsa.Create();
+            k.ImportFromPem(pem);
+        }
+        return _nextKeys[ceId] = k;
     }
 
     private IngestResult Reject(string kind, string reason, string? ceId = null)

@@ -23,7 +23,10 @@ internal static class CollectCommand
         using SummaryStore store = SummaryStore.Open(c.Store.Kind, c.Store.Target);
         foreach (EnrolledDevice d in c.Devices)
             store.Enroll(new Device(d.CeId, d.Line, d.PublicKeyPem));
-        var collector = new Collector.Collector(store, c.TrustOnFirstUse);
+        var collector = new Collector.Collector(store, c.TrustOnFirstUse)
+        {
+            NextKeys = c.Devices.Where(d => d.NextPublicKeyPem is not null).ToDictionary(d => d.CeId, d => d.NextPublicKeyPem!),
+        };
         using var mqtt = new MqttClient(c.Broker.Options(clientId));
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
@@ -43,7 +46,8 @@ internal static class CollectCommand
         {
         }
         Console.Error.WriteLine($"ce-isp collect: stored {collector.Stored}, duplicates {collector.Duplicates}, rejected {collector.RejectedTotal}"
-            + string.Concat(collector.Rejections.Select(r => $", {r.Key} {r.Value}")));
+            + string.Concat(collector.Rejections.Select(r => $", {r.Key} {r.Value}"))
+            + (collector.SignedWithNextKey > 0 ? $"; {collector.SignedWithNextKey} signed with a next key (promote it in isp.json)" : ""));
         return rc;
     }
 

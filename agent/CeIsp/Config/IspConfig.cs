@@ -26,6 +26,9 @@ public sealed record EnrolledDevice
     public string CeId { get; set; } = "";
     public string Line { get; set; } = "";
     public string PublicKeyPem { get; set; } = "";
+    /// <summary>A rotation in progress: the key the CE prepared (`ce-agent key --rotate`), accepted besides
+    /// <see cref="PublicKeyPem"/> until the operator makes it the key.</summary>
+    public string? NextPublicKeyPem { get; set; }
 }
 
 /// <summary>/etc/ce-isp/isp.json. The master key is the resolver's alone: a collector-only host has neither
@@ -86,6 +89,8 @@ public sealed record IspConfig
                 return $"devices[{i}].line: empty";
             if (!d.PublicKeyPem.Contains("BEGIN PUBLIC KEY", StringComparison.Ordinal))
                 return $"devices[{i}].publicKeyPem: not a PEM public key";
+            if (d.NextPublicKeyPem is { } next && !next.Contains("BEGIN PUBLIC KEY", StringComparison.Ordinal))
+                return $"devices[{i}].nextPublicKeyPem: not a PEM public key";
         }
         return null;
     }

@@ -36,6 +36,8 @@ public sealed class IspConfigTests : IDisposable
     [InlineData("""{ "devices": [ { "ceId": "ce/1", "line": "l", "publicKeyPem": "-----BEGIN PUBLIC KEY-----" } ] }""", "devices[0].ceId: 'ce/1'")]
     [InlineData("""{ "devices": [ { "ceId": "ce-1", "line": "", "publicKeyPem": "-----BEGIN PUBLIC KEY-----" } ] }""", "devices[0].line: empty")]
     [InlineData("""{ "devices": [ { "ceId": "ce-1", "line": "l", "publicKeyPem": "hello" } ] }""", "devices[0].publicKeyPem")]
+    [InlineData("""{ "devices": [ { "ceId": "ce-1", "line": "l", "publicKeyPem": "-----BEGIN PUBLIC KEY-----", "nextPublicKeyPem": "x" } ] }""", "devices[0].nextPublicKeyPem")]
+    [InlineData("""{ "filterKeyEpoch": { "current": 0 } }""", "filterKeyEpoch.current")]
     [InlineData("""{ "stroe": {} }""", "stroe")]
     [InlineData("""{ "store": { "kind": 3 } }""", "$.store.kind")]
     [InlineData("""{ "store": """, "")]
