@@ -68,6 +68,20 @@ public sealed class Scenario : IDisposable
             store.Enroll(new Device(ce.Id, "line-" + ce.Id[3..], ce.Key.ExportSubjectPublicKeyInfoPem()));
     }
 
+    /// <summary>A SQLite store at <paramref name="db"/> with every CE enrolled and the given CEs' messages collected.</summary>
+    public (SummaryStore Store, CeIsp.Collector.Collector Collector) Collect(string db, IEnumerable<Ce> ces,
+        IReadOnlyDictionary<string, string>? nextKeys = null, bool trustOnFirstUse = false)
+    {
+        SummaryStore store = SummaryStore.Open("sqlite", db);
+        Enroll(store);
+        var collector = new CeIsp.Collector.Collector(store, trustOnFirstUse) { NextKeys = nextKeys ?? new Dictionary<string, string>() };
+        foreach (Ce ce in ces)
+            foreach (byte[] m in ce.Messages)
+                if (collector.Ingest($"ce/v1/{ce.Id}/summary", m).Outcome != CeIsp.Collector.IngestOutcome.Stored)
+                    throw new InvalidOperationException($"{ce.Id}: a scenario message was not stored");
+        return (store, collector);
+    }
+
     public void Dispose()
     {
         foreach (Ce ce in Ces)

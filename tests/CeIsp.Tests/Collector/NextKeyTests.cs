@@ -22,14 +22,8 @@ public sealed class NextKeyTests : IDisposable
 
     private (CeIsp.Collector.Collector Collector, SummaryStore Store) Start(bool withNext)
     {
-        SummaryStore store = SummaryStore.Open("sqlite", _db);
-        _s.Enroll(store);
-        var c = new CeIsp.Collector.Collector(store, trustOnFirstUse: true)
-        {
-            NextKeys = withNext ? new Dictionary<string, string> { ["ce-a"] = _next.ExportSubjectPublicKeyInfoPem() } : new Dictionary<string, string>(),
-        };
-        foreach (byte[] m in _s.Ces[0].Messages)
-            Assert.Equal(IngestOutcome.Stored, c.Ingest("ce/v1/ce-a/summary", m).Outcome);
+        var (store, c) = _s.Collect(_db, [_s.Ces[0]], withNext ? new Dictionary<string, string> { ["ce-a"] = _next.ExportSubjectPublicKeyInfoPem() } : null,
+            trustOnFirstUse: true);
         return (c, store);
     }
 

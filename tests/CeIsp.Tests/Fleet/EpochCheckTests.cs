@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using CeAgent.TestKit;
-using CeIsp.Collector;
 using CeIsp.Fleet;
-using CeIsp.Store;
 
 namespace CeIsp.Tests.Fleet;
 
@@ -57,14 +55,7 @@ public sealed class EpochCheckTests : IDisposable
         // ce-a moved to epoch 2; ce-b and ce-c still send under epoch 1 (all received "now", long after the change).
         Scenario.Flows(s.Ces[0], [(3, Scenario.D3, 5000, 5010)], epoch: 2);
         string db = Path.Combine(_dir, "s.db");
-        using (SummaryStore store = SummaryStore.Open("sqlite", db))
-        {
-            s.Enroll(store);
-            var collector = new CeIsp.Collector.Collector(store, trustOnFirstUse: false);
-            foreach (Scenario.Ce ce in s.Ces)
-                foreach (byte[] m in ce.Messages)
-                    Assert.Equal(IngestOutcome.Stored, collector.Ingest($"ce/v1/{ce.Id}/summary", m).Outcome);
-        }
+        s.Collect(db, s.Ces).Store.Dispose();
         string config = Path.Combine(_dir, "isp.json");
         File.WriteAllText(config, new JsonObject
         {

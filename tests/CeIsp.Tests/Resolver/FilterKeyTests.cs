@@ -1,6 +1,5 @@
 using CeAgent.Shared.Secrets;
 using CeAgent.Shared.Summary;
-using CeIsp.Collector;
 using CeIsp.Resolver;
 using CeIsp.Store;
 
@@ -80,16 +79,7 @@ public sealed class FilterKeyTests : IDisposable
         Assert.Contains("field 8 written as 0", Assert.Throws<SummaryFormatException>(() => SummaryCodec.Decode(one)).Message);
     }
 
-    private SummaryStore Ingest()
-    {
-        SummaryStore store = SummaryStore.Open("sqlite", _db);
-        _s.Enroll(store);
-        var collector = new CeIsp.Collector.Collector(store, trustOnFirstUse: false);
-        foreach (Scenario.Ce ce in _s.Ces)
-            foreach (byte[] m in ce.Messages)
-                Assert.Equal(IngestOutcome.Stored, collector.Ingest($"ce/v1/{ce.Id}/summary", m).Outcome);
-        return store;
-    }
+    private SummaryStore Ingest() => _s.Collect(_db, _s.Ces).Store;
 
     private static DisclosureRequest Request(long second, FlowKey dst, int? srcPort = null) => new()
     {
