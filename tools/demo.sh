@@ -70,9 +70,11 @@ cat > isp.json <<JSON
 { "store": { "kind": "sqlite", "target": "$work/summaries.db" },
   "broker": { "host": "198.51.100.10", "port": 8883, "caFile": "$work/ca.crt", "certFile": "$work/collector.crt", "keyFile": "$work/collector.key" },
   "devices": [ $devices ],
-  "filterKey": "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e",
+  "masterKeyFile": "$work/master.key",
   "auditLog": "$work/audit.jsonl" }
 JSON
+chmod 600 isp.json
+"$ISP" key master --out "$work/master.key" > /dev/null
 in_ns isp "$ISP" collect --config isp.json > collector.log 2>&1 &
 
 say "agents: one 'ce-agent run' per CE, ${W}-s windows"
@@ -87,9 +89,11 @@ for i in 1 2 3; do
   "windowSeconds": $W, "batchWindows": 1, "closeDelaySeconds": 1,
   "spool": { "dir": "$work/ce$i-spool", "maxBytes": 1048576 },
   "broker": { "host": "198.51.100.10", "port": 8883, "caFile": "$work/ca.crt", "certFile": "$work/ce$i.crt", "keyFile": "$work/ce$i.key" },
-  "filterKey": "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e",
+  "filterKey": "$("$ISP" key derive --ce-id "ce-000$i" --epoch 1 --out "$work/ce$i.filter-key" --config isp.json > /dev/null && cat "$work/ce$i.filter-key")",
+  "filterKeyEpoch": 1,
   "keyFile": "$work/ce$i-device.pem", "ntpSignal": "$work/ntp-signal" }
 JSON
+  chmod 600 "ce$i.json"
   in_ns "ce$i" "$AGENT" run --config "ce$i.json" > "ce$i.log" 2>&1 &
 done
 

@@ -39,6 +39,7 @@ SH
 chmod +x $x/uci
 check "UCI config becomes a configuration the agent accepts" \
   "PATH=$x:\$PATH UCI_FILE=$x/d/etc/config/ce-agent CONF=$x/agent.json sh -c '. $PWD/tools/rc-common-stub.sh; . $x/d/etc/init.d/ce-agent; CONF=$x/agent.json; write_config' && $bin run --check --config $x/agent.json"
+check "the runtime configuration (it holds the filter key) is 0600" "[ \"\$(stat -c %a $x/agent.json)\" = 600 ]"
 
 # .deb: a real install into a minimal Debian root.
 if [ "$(id -u)" -ne 0 ] || ! command -v debootstrap >/dev/null; then

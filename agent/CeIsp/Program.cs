@@ -9,5 +9,8 @@ return CommandTable.Dispatch(
         OwnerCommand.Definition,
         CollectCommand.Definition,
         ResolveCommand.Definition,
+        AuditCommand.Definition,
+        KeyCommand.Definition,
+        FleetCommand.Definition,
     ],
     args);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using CeAgent.Aggregation;
 using CeAgent.Shared.MapE;
+using CeAgent.Shared.Secrets;
 using CeAgent.Shared.Summary;
 using CeAgent.Shared.Time;
 using CeIsp.Store;
@@ -15,7 +16,9 @@ namespace CeIsp.Tests;
 public sealed class Scenario : IDisposable
 {
     public const long T0 = 1_795_000_020; // a window boundary (UTC seconds)
-    public static readonly byte[] FilterKey = [.. Enumerable.Range(0, 16).Select(i => (byte)(i + 100))];
+    /// <summary>The resolver's master key; each CE's filter key is derived from it (docs/privacy.md).</summary>
+    public static readonly byte[] MasterKey = [.. Enumerable.Range(0, 32).Select(i => (byte)(i + 100))];
+    public const uint Epoch = 1;
     public static readonly MapRule Rule = MapRule.Parse("2001:db8::/40", "192.0.2.0/24", 16, 4);
     public static readonly FlowKey D1 = new(IPAddress.Parse("203.0.113.10"), 443, Proto.Tcp);
     public static readonly FlowKey D2 = new(IPAddress.Parse("203.0.113.20"), 443, Proto.Tcp);
@@ -44,9 +47,9 @@ public sealed class Scenario : IDisposable
     public static int PortOf(Ce ce, int index) => ce.Mape.Ports.PortAt(index);
 
     /// <summary>Turns the CE's flows (public port index, destination, seconds after T0) into its signed chain.</summary>
-    public static void Flows(Ce ce, (int Port, FlowKey Dst, int From, int To)[] flows)
+    public static void Flows(Ce ce, (int Port, FlowKey Dst, int From, int To)[] flows, uint epoch = Epoch, byte[]? filterKey = null)
     {
-        var agg = new WindowAggregator(ce.Mape.Ports, FilterKey, 60);
+        var agg = new WindowAggregator(ce.Mape.Ports, filterKey ?? FilterKeys.Derive(MasterKey, ce.Id, epoch), 60);
         agg.SetClock(new ClockQuality(ClockSource.Ntp, true, 20));
         var events = flows.SelectMany((f, i) => new[] { (At: T0 + f.From, Open: true, I: i), (At: T0 + f.To, Open: false, I: i) }).OrderBy(e => e.At);
         foreach (var e in events)
@@ -55,7 +58,8 @@ public sealed class Scenario : IDisposable
             else
                 agg.Close((ulong)e.I, e.At * 1000);
         agg.Flush(new ClockQuality(ClockSource.Ntp, true, 20));
-        var chain = new ChainSigner(ce.Id, MapeContext.From(ce.Mape), ce.Key);
+        var chain = new ChainSigner(ce.Id, MapeContext.From(ce.Mape), ce.Key, (ulong)ce.Messages.Count,
+            ce.Messages.Count > 0 ? SummaryChain.Hash(ce.Messages[^1]) : null) { FilterKeyEpoch = epoch };
         while (agg.TryTake(out WindowSummary w))
             ce.Messages.Add(chain.Sign([w]));
     }
@@ -64,6 +68,20 @@ public sealed class Scenario : IDisposable
     {
         foreach (Ce ce in Ces)
             store.Enroll(new Device(ce.Id, "line-" + ce.Id[3..], ce.Key.ExportSubjectPublicKeyInfoPem()));
+    }
+
+    /// <summary>A SQLite store at <paramref name="db"/> with every CE enrolled and the given CEs' messages collected.</summary>
+    public (SummaryStore Store, CeIsp.Collector.Collector Collector) Collect(string db, IEnumerable<Ce> ces,
+        IReadOnlyDictionary<string, string>? nextKeys = null, bool trustOnFirstUse = false)
+    {
+        SummaryStore store = SummaryStore.Open("sqlite", db);
+        Enroll(store);
+        var collector = new CeIsp.Collector.Collector(store, trustOnFirstUse) { NextKeys = nextKeys ?? new Dictionary<string, string>() };
+        foreach (Ce ce in ces)
+            foreach (byte[] m in ce.Messages)
+                if (collector.Ingest($"ce/v1/{ce.Id}/summary", m).Outcome != CeIsp.Collector.IngestOutcome.Stored)
+                    throw new InvalidOperationException($"{ce.Id}: a scenario message was not stored");
+        return (store, collector);
     }
 
     public void Dispose()

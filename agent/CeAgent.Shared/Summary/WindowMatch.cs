@@ -2,7 +2,7 @@ using CeAgent.Shared.MapE;
 
 namespace CeAgent.Shared.Summary;
 
-/// <summary>What one CE's windows say of one observation (see <see cref="WindowMatch.Test"/>).</summary>
+/// <summary>What one CE's windows say of one observation (see <c>WindowMatch.Test</c>).</summary>
 /// <param name="Active">Windows that overlap the observation's time: the CE was doing something then.</param>
 /// <param name="Searched">Windows whose filter could list an interval at that time.</param>
 /// <param name="PortSeen">The source port was in use at that time, or the provider did not log one.</param>
@@ -74,6 +74,15 @@ public static class WindowMatch
     public static WindowTest Test(IReadOnlyList<WindowSummary> windows, PortSet ports, ReadOnlySpan<byte> filterKey,
         FlowKey destination, int? sourcePort, long fromMs, long toMs)
     {
+        byte[] key = filterKey.ToArray();
+        return Test(windows, ports, _ => key, destination, sourcePort, fromMs, toMs);
+    }
+
+    /// <summary>As above, each window tested with its own key (<paramref name="filterKeyOf"/> gets the window's
+    /// index): a CE's windows near a time can span a filter key epoch change.</summary>
+    public static WindowTest Test(IReadOnlyList<WindowSummary> windows, PortSet ports, Func<int, byte[]> filterKeyOf,
+        FlowKey destination, int? sourcePort, long fromMs, long toMs)
+    {
         int active = 0, searched = 0;
         double noFalseListing = 1;
         bool portSeen = sourcePort is null;
@@ -90,7 +99,7 @@ public static class WindowMatch
                 searched++;
                 noFalseListing *= 1 - Math.Pow(2, -windows[i].Filter.P);
                 // Without the port there is no match: the filters need not be read.
-                if (portSeen && DestinationSeen(windows[i], filterKey, destination, fromMs, toMs))
+                if (portSeen && DestinationSeen(windows[i], filterKeyOf(i), destination, fromMs, toMs))
                     listedIn.Add(i);
             }
         return new WindowTest(active, searched, portSeen, listedIn, 1 - noFalseListing, AnyIncomplete(windows, fromMs, toMs));

@@ -2,6 +2,7 @@ using System.Globalization;
 using CeAgent.Config;
 using CeAgent.Service;
 using CeAgent.Shared.Cli;
+using CeAgent.Shared.Secrets;
 using Microsoft.Extensions.Hosting;
 
 namespace CeAgent.Commands;
@@ -49,6 +50,8 @@ internal static class RunCommand
             Console.Out.WriteLine($"configuration ok: {c.CeId}, {mape.Ipv4} PSID {mape.Psid} ({mape.Ports.Count} ports), {c.WindowSeconds} s windows, broker {c.Broker.Host}:{c.Broker.Port}, LEDs {c.Leds.Backend}");
             return 0;
         }
+        // The filter key opens this household's summaries: the agent does not run with it open to others.
+        SecretFile.RequirePrivate(config, "a configuration holding filterKey");
 
         using IHost host = AgentHost.Build(c);
         host.Run();

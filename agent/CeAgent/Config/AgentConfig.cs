@@ -50,8 +50,11 @@ public sealed record AgentConfig
     public int CloseDelaySeconds { get; set; } = 2;
     public SpoolConfig Spool { get; set; } = new();
     public BrokerEndpoint Broker { get; set; } = new();
-    /// <summary>The attribution filter key: 32 hex digits, provisioned by the ISP.</summary>
+    /// <summary>This CE's attribution filter key: 32 hex digits, derived for this CE by the ISP (docs/privacy.md).
+    /// A configuration holding it must be 0600.</summary>
     public string? FilterKey { get; set; }
+    /// <summary>The epoch the ISP derived <see cref="FilterKey"/> for (1 or more); every message names it.</summary>
+    public uint? FilterKeyEpoch { get; set; }
     public string KeyFile { get; set; } = "/var/lib/ce-agent/device-key.pem";
     public string NtpSignal { get; set; } = Clock.NtpSignal.DefaultPath;
     public int ReceiveBuffer { get; set; } = Conntrack.ConntrackSource.DefaultReceiveBuffer;
@@ -108,6 +111,8 @@ public sealed record AgentConfig
         }
         if (key.Length != 16)
             throw new ConfigException($"filterKey: {key.Length} bytes; the ISP provisions 16 (32 hex digits)");
+        if (FilterKeyEpoch is null or 0)
+            throw new ConfigException("filterKeyEpoch: missing; the ISP provisions it with the filter key (1 or more)");
         try
         {
             var rule = MapRule.Parse(Mape.Rule6 ?? throw new MapeException("rule6", "missing"), Mape.Rule4 ?? throw new MapeException("rule4", "missing"),

@@ -67,7 +67,7 @@ public sealed class AgentLoop : IDisposable
             log("warning", "spool: " + p);
         log("info", $"spool: {_spool.OpenReport.Records} messages found, {_spool.PendingCount} not yet acknowledged");
         _key = Signing.DeviceKey.LoadOrCreate(config.KeyFile);
-        _emitter = new SummaryEmitter(config.CeId!, MapeContext.From(_mape), _key, _spool, config.BatchWindows);
+        _emitter = new SummaryEmitter(config.CeId!, MapeContext.From(_mape), _key, _spool, config.BatchWindows, config.FilterKeyEpoch!.Value);
         _journal = new BatchJournal(config.Spool.Dir, config.CeId!, MapeContext.From(_mape));
         var restored = _journal.Restore(BatchJournal.LastWindowStart(_spool.Newest), m => log("warning", m));
         foreach (WindowSummary w in restored)

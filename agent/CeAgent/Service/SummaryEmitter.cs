@@ -18,10 +18,13 @@ public sealed class SummaryEmitter
     private readonly ChainSigner _chain;
     private int _bytes;
 
-    public SummaryEmitter(string ceId, MapeContext mape, ECDsa key, DurableSpool spool, int batch)
+    public SummaryEmitter(string ceId, MapeContext mape, ECDsa key, DurableSpool spool, int batch, uint filterKeyEpoch = 0)
     {
         (_spool, _batch) = (spool, batch);
-        _chain = new ChainSigner(ceId, mape, key, spool.Head?.Seq ?? 0, spool.Head?.Hash);
+        _chain = new ChainSigner(ceId, mape, key, spool.Head?.Seq ?? 0, spool.Head?.Hash)
+        {
+            FilterKeyEpoch = filterKeyEpoch,
+        };
     }
 
     public ulong LastSeq => _chain.LastSeq;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using CeAgent.Shared.Secrets;
 
 namespace CeAgent.Signing;
 
@@ -15,29 +16,13 @@ public static class DeviceKey
         if (File.Exists(path))
             return Load(path);
         using ECDsa created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        string tmp = path + ".tmp";
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        };
-        using (var fs = new FileStream(tmp, options))
-        using (var sw = new StreamWriter(fs))
-        {
-            sw.Write(created.ExportPkcs8PrivateKeyPem());
-            sw.Flush();
-            fs.Flush(flushToDisk: true);
-        }
-        File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(tmp, path, overwrite: false);
+        SecretFile.Write(path, created.ExportPkcs8PrivateKeyPem());
         return Load(path);
     }
 
     public static ECDsa Load(string path)
     {
+        SecretFile.RequirePrivate(path, "the device's private key");
         string pem = File.ReadAllText(path);
         var key = ECDsa.Create();
         try
@@ -54,10 +39,37 @@ public static class DeviceKey
             key.Dispose();
             throw new InvalidDataException($"{path}: the key has {key.KeySize} bits; ES256 needs P-256");
         }
-        if ((File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
-            throw new InvalidDataException($"{path}: the private key is readable by others; chmod 600 it");
         return key;
     }
 
     public static string PublicPem(ECDsa key) => key.ExportSubjectPublicKeyInfoPem();
+
+    /// <summary>Where a rotation keeps the key to come (until committed) and the key it replaced.</summary>
+    public static string NextPath(string path) => path + ".next";
+
+    public static string PreviousPath(string path) => path + ".previous";
+
+    /// <summary>
+    /// Step one of a rotation: a new key beside the current one, not yet used, so the ISP can enrol it as the
+    /// CE's next key before anything is signed with it (docs/privacy.md). Returns it; an existing one is kept.
+    /// </summary>
+    public static ECDsa Prepare(string path)
+    {
+        Load(path).Dispose(); // only a CE with a working key rotates
+        return LoadOrCreate(NextPath(path));
+    }
+
+    /// <summary>Step two: the next key becomes the key (the agent uses it from its next start); the replaced
+    /// one is kept as <see cref="PreviousPath"/> for the transition.</summary>
+    public static void Commit(string path)
+    {
+        string next = NextPath(path);
+        if (!File.Exists(next))
+            throw new InvalidDataException($"{next}: no key prepared; run 'ce-agent key --rotate' first and enrol its public key at the ISP");
+        Load(next).Dispose();
+        File.Copy(path, PreviousPath(path), overwrite: true);
+        File.SetUnixFileMode(PreviousPath(path), SecretFile.Private);
+        File.Move(next, path, overwrite: true);
+        Interop.FileSync.Directory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
 }

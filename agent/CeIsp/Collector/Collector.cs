@@ -35,6 +35,7 @@ public sealed class Collector(SummaryStore store, bool trustOnFirstUse, Func<str
     /// <summary>A state message is a small JSON object; anything far larger is not one.</summary>
     public const int MaxStateBytes = 16 * 1024;
     private readonly Dictionary<string, ECDsa> _keys = [];
+    private readonly Dictionary<string, ECDsa?> _nextKeys = [];
     private readonly Dictionary<string, long> _rejections = [];
     private readonly long[] _outcomes = new long[Enum.GetValues<IngestOutcome>().Length];
 
@@ -44,6 +45,13 @@ public sealed class Collector(SummaryStore store, bool trustOnFirstUse, Func<str
     public long Forks => _outcomes[(int)IngestOutcome.Fork];
     public long Enrolled => _outcomes[(int)IngestOutcome.Enrolled];
     public long Ignored => _outcomes[(int)IngestOutcome.Ignored];
+
+    /// <summary>Per CE id, the public key (PEM) the operator enrolled as its next one (isp.json
+    /// devices[].nextPublicKeyPem): accepted besides the enrolled key while the CE rotates.</summary>
+    public IReadOnlyDictionary<string, string> NextKeys { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Summaries that verified under a CE's next key: the CE has switched, promote the key.</summary>
+    public long SignedWithNextKey { get; private set; }
     public IReadOnlyDictionary<string, long> Rejections => _rejections;
     public long RejectedTotal => _outcomes[(int)IngestOutcome.Rejected];
 
@@ -113,7 +121,11 @@ public sealed class Collector(SummaryStore store, bool trustOnFirstUse, Func<str
         if (Key(device) is not { } key)
             return Reject("bad-enrolment", $"{topicId}: the enrolled public key does not parse", topicId);
         if (!CoseSign1.Verify(cose, key))
-            return Reject("bad-signature", $"{topicId}: signature does not verify under the enrolled key", topicId);
+        {
+            if (NextKey(topicId) is not { } next || !CoseSign1.Verify(cose, next))
+                return Reject("bad-signature", $"{topicId}: signature does not verify under the enrolled key", topicId);
+            SignedWithNextKey++;
+        }
         try
         {
             m = SummaryCodec.Decode(cose.Payload);
@@ -204,6 +216,18 @@ public sealed class Collector(SummaryStore store, bool trustOnFirstUse, Func<str
         k = ECDsa.Create();
         k.ImportFromPem(d.PublicKeyPem);
         return _keys[cacheKey] = k;
+    }
+
+    private ECDsa? NextKey(string ceId)
+    {
+        if (_nextKeys.TryGetValue(ceId, out ECDsa? k))
+            return k;
+        if (NextKeys.TryGetValue(ceId, out string? pem))
+        {
+            k = ECDsa.Create();
+            k.ImportFromPem(pem);
+        }
+        return _nextKeys[ceId] = k;
     }
 
     private static IngestResult Reject(string kind, string reason, string? ceId = null) =>

@@ -23,7 +23,10 @@ internal static class CollectCommand
         using SummaryStore store = SummaryStore.Open(c.Store.Kind, c.Store.Target);
         foreach (EnrolledDevice d in c.Devices)
             store.Enroll(new Device(d.CeId, d.Line, d.PublicKeyPem));
-        var collector = new Collector.Collector(store, c.TrustOnFirstUse);
+        var collector = new Collector.Collector(store, c.TrustOnFirstUse)
+        {
+            NextKeys = c.Devices.Where(d => d.NextPublicKeyPem is not null).ToDictionary(d => d.CeId, d => d.NextPublicKeyPem!),
+        };
         using var mqtt = new MqttLink(c.Broker.Settings(clientId));
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
@@ -32,7 +35,8 @@ internal static class CollectCommand
             stop.CancelAfter(TimeSpan.FromSeconds(s));
         Console.Error.WriteLine($"ce-isp collect: {c.Store.Kind} store, broker {c.Broker.Host}:{c.Broker.Port}, group {c.Broker.Group}");
         int rc = new CollectorSession(mqtt, collector, c.Broker.Group, m => Console.Error.WriteLine("ce-isp collect: " + m)).RunAsync(stop.Token).GetAwaiter().GetResult();
-        Console.Error.WriteLine("ce-isp collect: " + collector.Describe());
+        Console.Error.WriteLine("ce-isp collect: " + collector.Describe()
+            + (collector.SignedWithNextKey > 0 ? $"; {collector.SignedWithNextKey} signed with a next key (promote it in isp.json)" : ""));
         return rc;
     }
 }

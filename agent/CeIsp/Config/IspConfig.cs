@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CeAgent.Mqtt;
 using CeAgent.Shared.Cli;
+using CeAgent.Shared.Secrets;
 
 namespace CeIsp.Config;
 
@@ -26,9 +27,13 @@ public sealed record EnrolledDevice
     public string CeId { get; set; } = "";
     public string Line { get; set; } = "";
     public string PublicKeyPem { get; set; } = "";
+    /// <summary>A rotation in progress: the key the CE prepared (`ce-agent key --rotate`), accepted besides
+    /// <see cref="PublicKeyPem"/> until the operator makes it the key.</summary>
+    public string? NextPublicKeyPem { get; set; }
 }
 
-/// <summary>/etc/ce-isp/isp.json. The filter key is the resolver's: a collector-only host need not have it.</summary>
+/// <summary>/etc/ce-isp/isp.json. The master key is the resolver's alone: a collector-only host has neither
+/// <see cref="MasterKey"/> nor <see cref="MasterKeyFile"/> (docs/privacy.md).</summary>
 public sealed record IspConfig
 {
     public const string DefaultPath = "/etc/ce-isp/isp.json";
@@ -36,13 +41,22 @@ public sealed record IspConfig
     public IspBrokerConfig Broker { get; set; } = new();
     public List<EnrolledDevice> Devices { get; set; } = [];
     public bool TrustOnFirstUse { get; set; }
-    public string? FilterKey { get; set; }
+    /// <summary>The filter master key (64 hex digits) inline; the file must then be 0600. Prefer <see cref="MasterKeyFile"/>.</summary>
+    public string? MasterKey { get; set; }
+    /// <summary>A 0600 file holding the master key in hex (a systemd credential, for instance).</summary>
+    public string? MasterKeyFile { get; set; }
     public string AuditLog { get; set; } = "/var/log/ce-isp/audit.jsonl";
+    /// <summary>The filter key epoch provisioned now; `ce-isp fleet` flags CEs that keep an older one.</summary>
+    public Fleet.EpochPolicy? FilterKeyEpoch { get; set; }
 
     public static IspConfig Load(string path)
     {
         IspConfig c = ConfigFile.Parse(ConfigFile.ReadText(path), IspConfigJson.Default.IspConfig, path);
-        return c.Validate() is { } problem ? throw new FormatException($"{path}: {problem}") : c;
+        if (c.Validate() is { } problem)
+            throw new FormatException($"{path}: {problem}");
+        if (c.MasterKey is not null)
+            SecretFile.RequirePrivate(path, "a configuration holding masterKey");
+        return c;
     }
 
     /// <summary>The first thing wrong, named by its field, or null.</summary>
@@ -62,6 +76,8 @@ public sealed record IspConfig
             return $"broker.group: '{Broker.Group}' must be non-empty without '/', '+' or '#' (it is a topic level of $share/<group>/...)";
         if (string.IsNullOrWhiteSpace(Broker.ClientId))
             return "broker.clientId: empty";
+        if (FilterKeyEpoch?.Problem() is { } epoch)
+            return epoch;
         for (int i = 0; i < Devices.Count; i++)
         {
             if (Devices[i] is not { } d)
@@ -72,22 +88,25 @@ public sealed record IspConfig
                 return $"devices[{i}].line: empty";
             if (Collector.PublicKeys.Problem(d.PublicKeyPem) is { } key)
                 return $"devices[{i}].publicKeyPem of {d.CeId}: the key {key}";
+            if (d.NextPublicKeyPem is { } next && Collector.PublicKeys.Problem(next) is { } nextKey)
+                return $"devices[{i}].nextPublicKeyPem of {d.CeId}: the key {nextKey}";
         }
         return null;
     }
 
-    public byte[] RequireFilterKey()
+    /// <summary>The master key, for the resolver and for provisioning; never printed.</summary>
+    public byte[] RequireMasterKey()
     {
-        byte[] k;
-        try
+        if (MasterKey is not null && MasterKeyFile is not null)
+            throw new FormatException("masterKey and masterKeyFile: give one");
+        if (MasterKeyFile is { } file)
         {
-            k = Convert.FromHexString(FilterKey ?? "");
+            SecretFile.RequirePrivate(file, "the filter master key");
+            return FilterKeys.ParseHex(File.ReadAllText(file), FilterKeys.MasterKeyBytes, $"masterKeyFile {file}");
         }
-        catch (FormatException)
-        {
-            throw new FormatException("filterKey: not hexadecimal");
-        }
-        return k.Length == 16 ? k : throw new FormatException($"filterKey: {k.Length} bytes; the resolver needs the 16 provisioned to the CEs");
+        return MasterKey is null
+            ? throw new FormatException("masterKey: missing; the resolver needs the filter master key (masterKeyFile or masterKey)")
+            : FilterKeys.ParseHex(MasterKey, FilterKeys.MasterKeyBytes, "masterKey");
     }
 }
 

@@ -69,7 +69,4 @@ public sealed record Verdict(VerdictKind Result, string? Line, List<Candidate> C
     RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(DisclosureRequest))]
 [JsonSerializable(typeof(Verdict))]
-[JsonSerializable(typeof(AuditEntry))]
 public sealed partial class ResolverJson : JsonSerializerContext;
-
-public sealed record AuditEntry(DateTimeOffset At, string Requester, string? Reference, string RequestSha256, DisclosureRequest Request, VerdictKind Result, List<string> Candidates);

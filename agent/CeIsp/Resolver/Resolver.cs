@@ -1,4 +1,5 @@
 using CeAgent.Shared.MapE;
+using CeAgent.Shared.Secrets;
 using CeAgent.Shared.Summary;
 using CeIsp.Store;
 
@@ -8,7 +9,7 @@ namespace CeIsp.Resolver;
 /// Answers a disclosure request from the stored summaries. For each observation, every CE whose windows
 /// on that IPv4 address overlap the time (widened by the provider's accuracy and the window's own clock
 /// bound) is tested: the port bitmap when the source port was logged, and the attribution filters of the
-/// windows that can list the destination at that time (<see cref="WindowMatch.Test"/>). Candidates are intersected across observations. The verdict is honest: "unique" only when
+/// windows that can list the destination at that time (<c>WindowMatch.Test</c>). Candidates are intersected across observations. The verdict is honest: "unique" only when
 /// exactly one line fits and no other CE is without evidence; "ambiguous" lists the candidates, ranked;
 /// "none" only when every CE known to have held the address has complete records covering the time and
 /// none fits; "unknown" when none fits but some holder's records are missing (a gap, records that end
@@ -16,7 +17,7 @@ namespace CeIsp.Resolver;
 /// the address. A CE with no window at that time is excluded only if its records cover the time without a
 /// gap (idle windows are not sent, so a continuous chain is evidence of idleness).
 /// </summary>
-public sealed class Resolver(SummaryStore store, byte[] filterKey)
+public sealed class Resolver(SummaryStore store, byte[] masterKey)
 {
     /// <summary>How far around the observation to look for windows (a CE's clock bound can be large).</summary>
     public const long SearchMarginSeconds = 3600;
@@ -121,7 +122,7 @@ public sealed class Resolver(SummaryStore store, byte[] filterKey)
                 continue;
             }
             List<WindowSummary> windows = rows.Select(Window).ToList();
-            WindowTest test = WindowMatch.Test(windows, ports, filterKey, dst, o.SrcPort, from, to);
+            WindowTest test = WindowMatch.Test(windows, ports, i => FilterKey(rows[i]), dst, o.SrcPort, from, to);
             var notes = rows.Where(r => !Window(r).Clock.Synchronized && WindowMatch.Overlaps(Window(r), from, to))
                 .Select(r => $"window {r.Start} (seq {r.Seq}): clock not synchronised, bound {(r.ClockErrorMs < 0 ? "unknown" : r.ClockErrorMs + " ms")}").ToList();
             var found = test.Matched
@@ -164,6 +165,18 @@ public sealed class Resolver(SummaryStore store, byte[] filterKey)
     /// <summary>Stored messages were verified and decoded in full on arrival; the resolver decodes them
     /// again but reads a filter's entries only as far as a lookup needs.</summary>
     private static SummaryMessage Decode(byte[] signed) => SummaryCodec.Decode(CoseSign1.Parse(signed).Payload, readFilters: false);
+
+    private readonly Dictionary<(string, uint), byte[]> _keys = [];
+
+    /// <summary>The key that CE used for that message: derived per CE and per the epoch the message names, so
+    /// windows from before a rotation stay resolvable.</summary>
+    private byte[] FilterKey(WindowRow r)
+    {
+        uint epoch = Message(r.CeId, r.Seq).FilterKeyEpoch;
+        if (!_keys.TryGetValue((r.CeId, epoch), out byte[]? k))
+            _keys[(r.CeId, epoch)] = k = FilterKeys.Derive(masterKey, r.CeId, epoch);
+        return k;
+    }
 
     private WindowSummary Window(WindowRow r) => Message(r.CeId, r.Seq).Windows[r.Index];
 

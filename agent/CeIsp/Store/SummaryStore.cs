@@ -215,6 +215,14 @@ public sealed class SummaryStore : IDisposable
     public byte[]? Message(string ceId, long seq) =>
         Query("SELECT signed FROM messages WHERE ce_id = @c AND seq = @s", r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq)).FirstOrDefault();
 
+    /// <summary>Each CE's newest stored message (the fleet report reads its filter key epoch).</summary>
+    public IReadOnlyList<(string CeId, long Seq, long ReceivedAt, byte[] Signed)> NewestMessages() =>
+        Query("""
+            SELECT m.ce_id, m.seq, m.received_at, m.signed FROM messages m
+            JOIN (SELECT ce_id, MAX(seq) AS seq FROM messages GROUP BY ce_id) n ON m.ce_id = n.ce_id AND m.seq = n.seq
+            ORDER BY m.ce_id
+            """, r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2), (byte[])r.GetValue(3)));
+
     /// <summary>Refreshes the query planner's statistics (PostgreSQL's autovacuum does this on its own
     /// after bulk loads, within a minute or so; SQLite's PRAGMA optimize likewise).</summary>
     public void Analyze() => Exec(_pg ? "ANALYZE" : "PRAGMA optimize");

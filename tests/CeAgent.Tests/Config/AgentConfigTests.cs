@@ -14,7 +14,7 @@ public sealed class AgentConfigTests : IDisposable
           // comments are allowed: operators annotate their files
           "ceId": "ce-0001",
           "mape": { "rule6": "2001:db8::/40", "rule4": "192.0.2.0/24", "eaLength": 16, "psidOffset": 4, "prefix": "2001:db8:12:3400::/56" },
-          "filterKey": "000102030405060708090a0b0c0d0e0f",
+          "filterKey": "000102030405060708090a0b0c0d0e0f", "filterKeyEpoch": 1,
           "broker": { "host": "mqtt.example.net", "port": 8883 },
         }
         """;
@@ -37,6 +37,8 @@ public sealed class AgentConfigTests : IDisposable
     [InlineData("\"rule6\": \"2001:db8::/40\",", "", "mape.rule6: missing")]
     [InlineData("000102030405060708090a0b0c0d0e0f", "0001", "filterKey: 2 bytes")]
     [InlineData("000102030405060708090a0b0c0d0e0f", "zz", "filterKey: not hexadecimal")]
+    [InlineData("\"filterKeyEpoch\": 1", "\"filterKeyEpoch\": 0", "filterKeyEpoch: missing")]
+    [InlineData(", \"filterKeyEpoch\": 1", "", "filterKeyEpoch: missing")]
     [InlineData("\"port\": 8883", "\"port\": 0", "broker.port:")]
     [InlineData("\"ceId\"", "\"windowSeconds\": 7, \"ceId\"", "windowSeconds: 7")]
     public void Bad_fields_are_named(string from, string to, string message)

@@ -28,8 +28,10 @@ public sealed class RunTests : IDisposable
             ["spool"] = new Dictionary<string, object> { ["dir"] = Path.Combine(_dir, "spool"), ["maxBytes"] = 1 << 20 },
             ["broker"] = new Dictionary<string, object> { ["host"] = "127.0.0.1", ["port"] = broker.Port, ["caFile"] = broker.Certs.CaCert, ["certFile"] = cert, ["keyFile"] = key },
             ["filterKey"] = "000102030405060708090a0b0c0d0e0f",
+            ["filterKeyEpoch"] = 1,
             ["keyFile"] = Path.Combine(_dir, "device-key.pem"),
         }));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // it holds the filter key
         return path;
     }
 

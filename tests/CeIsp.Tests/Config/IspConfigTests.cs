@@ -38,6 +38,8 @@ public sealed class IspConfigTests : IDisposable
     [InlineData("""{ "devices": [ { "ceId": "ce-1", "line": "l", "publicKeyPem": "hello" } ] }""", "devices[0].publicKeyPem")]
     [InlineData("""{ "devices": [ { "ceId": "ce-7", "line": "l", "publicKeyPem": "-----BEGIN PUBLIC KEY-----\nZ2FyYmFnZQ==\n-----END PUBLIC KEY-----" } ] }""", "devices[0].publicKeyPem of ce-7: the key does not parse")]
     [InlineData("""{ "devices": [ { "ceId": "ce-8", "line": "l", "publicKeyPem": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----" } ] }""", "devices[0].publicKeyPem of ce-8: the key does not parse")]
+    [InlineData("""{ "devices": [ { "ceId": "ce-1", "line": "l", "publicKeyPem": "-----BEGIN PUBLIC KEY-----", "nextPublicKeyPem": "x" } ] }""", "devices[0].nextPublicKeyPem")]
+    [InlineData("""{ "filterKeyEpoch": { "current": 0 } }""", "filterKeyEpoch.current")]
     [InlineData("""{ "stroe": {} }""", "stroe")]
     [InlineData("""{ "store": { "kind": 3 } }""", "store.kind:")]
     [InlineData("""{ "store": """, "")]
@@ -60,11 +62,13 @@ public sealed class IspConfigTests : IDisposable
     }
 
     [Theory]
-    [InlineData("", "filterKey: 0 bytes")]
-    [InlineData("zz", "filterKey: not hexadecimal")]
-    [InlineData("00112233", "filterKey: 4 bytes")]
-    public void The_resolver_needs_the_provisioned_filter_key(string key, string expected) =>
-        Assert.Contains(expected, Assert.Throws<FormatException>(() => new IspConfig { FilterKey = key }.RequireFilterKey()).Message);
+    [InlineData(null, "masterKey: missing")]
+    [InlineData("", "masterKey: 0 bytes")]
+    [InlineData("zz", "masterKey: not hexadecimal")]
+    [InlineData("00112233", "masterKey: 4 bytes")]
+    [InlineData("000102030405060708090a0b0c0d0e0f", "masterKey: 16 bytes; needs 32")]
+    public void The_resolver_needs_the_master_key(string? key, string expected) =>
+        Assert.Contains(expected, Assert.Throws<FormatException>(() => new IspConfig { MasterKey = key }.RequireMasterKey()).Message);
 
     [Fact]
     public void The_commands_refuse_a_bad_file_with_its_reason_and_a_non_zero_exit()

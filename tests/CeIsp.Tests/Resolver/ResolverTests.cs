@@ -41,7 +41,7 @@ public abstract class ResolverTestsBase : IDisposable
     };
 
     private Verdict Resolve(params Observation[] obs) =>
-        new CeIsp.Resolver.Resolver(Store, Scenario.FilterKey).Resolve(new DisclosureRequest { Requester = "test", Observations = [.. obs] });
+        new CeIsp.Resolver.Resolver(Store, Scenario.MasterKey).Resolve(new DisclosureRequest { Requester = "test", Observations = [.. obs] });
 
     [Fact]
     public void With_the_source_port_the_line_is_unique()
