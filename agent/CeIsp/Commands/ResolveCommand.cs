@@ -61,6 +61,6 @@ internal static class ResolveCommand
     private static AuditRecord Record(DisclosureRequest request, string text, Verdict v) =>
         new(request.Requester, "resolve", request.Reference,
             string.Join(", ", request.Observations.Select(o => $"{o.Ip}{(o.SrcPort is { } p ? $":{p}" : "")} at {o.Time:O}").Distinct()),
-            v.Result, [.. v.Candidates.Select(x => x.Line)],
+            v.Result.Text(), [.. v.Candidates.Select(x => x.Line)],
             $"request sha256 {Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))}, {request.Observations.Count} observation(s)");
 }

@@ -51,7 +51,7 @@ public sealed class FilterKeyTests : IDisposable
         Assert.Equal("line-a", resolver.Resolve(Request(205, Scenario.D2)).Line);      // epoch 1, A alone
         Assert.Equal("line-b", resolver.Resolve(Request(1207, Scenario.D4, Scenario.PortOf(_s.Ces[1], 1))).Line);
         Verdict late = resolver.Resolve(Request(5005, Scenario.D3));                    // epoch 2
-        Assert.Equal("unique", late.Result);
+        Assert.Equal(VerdictKind.Unique, late.Result);
         Assert.Equal("line-a", late.Line);
     }
 
@@ -62,7 +62,7 @@ public sealed class FilterKeyTests : IDisposable
         // resolver uses the epoch the message names.
         Scenario.Flows(_s.Ces[0], [(3, Scenario.D3, 5000, 5010)], epoch: 2, filterKey: FilterKeys.Derive(Scenario.MasterKey, "ce-a", 1));
         using SummaryStore store = Ingest();
-        Assert.Equal("none", new CeIsp.Resolver.Resolver(store, Scenario.MasterKey).Resolve(Request(5005, Scenario.D3)).Result);
+        Assert.Equal(VerdictKind.None, new CeIsp.Resolver.Resolver(store, Scenario.MasterKey).Resolve(Request(5005, Scenario.D3)).Result);
     }
 
     [Fact]

@@ -198,7 +198,7 @@ public sealed class EmptyStoreResolverTests
     public void An_empty_store_answers_unknown_not_none()
     {
         using var store = SummaryStore.Sqlite(Path.GetTempFileName());
-        Verdict v = new CeIsp.Resolver.Resolver(store, Scenario.FilterKey).Resolve(new DisclosureRequest
+        Verdict v = new CeIsp.Resolver.Resolver(store, Scenario.MasterKey).Resolve(new DisclosureRequest
         {
             Requester = "test",
             Observations = [new Observation { Ip = "192.0.2.18", Time = DateTimeOffset.FromUnixTimeSeconds(Scenario.T0), DstIp = "198.51.100.1", DstPort = 443 }],
