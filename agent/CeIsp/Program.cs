@@ -9,5 +9,7 @@ return CommandTable.Dispatch(
         OwnerCommand.Definition,
         CollectCommand.Definition,
         ResolveCommand.Definition,
+        ServeCommand.Definition,
+        UserCommand.Definition,
     ],
     args);

@@ -37,6 +37,8 @@ public sealed record IspConfig
     public bool TrustOnFirstUse { get; set; }
     public string? FilterKey { get; set; }
     public string AuditLog { get; set; } = "/var/log/ce-isp/audit.jsonl";
+    /// <summary>`ce-isp serve`: accounts, certificate, where answered requests are kept (docs/desk.md).</summary>
+    public CeIsp.Desk.DeskConfig Desk { get; set; } = new();
 
     public static IspConfig Load(string path)
     {
