@@ -165,4 +165,4 @@ public sealed class Accounts
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(FilterMaterial))]
 [JsonSerializable(typeof(List<FilterMaterial>))]
-internal sealed partial class DeskJson : JsonSerializerContext;
+public sealed partial class DeskJson : JsonSerializerContext;

@@ -21,7 +21,7 @@ public sealed class RequestArchive
     public static string NewId(DateTimeOffset at) => $"r-{at.UtcDateTime:yyyyMMdd}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
 
     public static bool IsId(string id) =>
-        id.Length == 28 && id.StartsWith("r-", StringComparison.Ordinal) && id[2..10].All(char.IsAsciiDigit) && id[10] == '-' && id[11..].All(char.IsAsciiHexDigitLower);
+        id.Length == 27 && id.StartsWith("r-", StringComparison.Ordinal) && id[2..10].All(char.IsAsciiDigit) && id[10] == '-' && id[11..].All(char.IsAsciiHexDigitLower);
 
     public void Save(StoredRequest r, byte[] bundle)
     {
