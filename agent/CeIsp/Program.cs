@@ -9,6 +9,7 @@ return CommandTable.Dispatch(
         OwnerCommand.Definition,
         CollectCommand.Definition,
         ResolveCommand.Definition,
+        AuditCommand.Definition,
         ServeCommand.Definition,
         UserCommand.Definition,
     ],

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using CeAgent.Shared.Cli;
+using CeIsp.Audit;
 using CeIsp.Config;
 using CeIsp.Resolver;
 using CeIsp.Store;
@@ -24,9 +25,25 @@ internal static class ResolveCommand
         args.RejectUnknown();
         string text = File.ReadAllText(requestFile);
         DisclosureRequest request = DisclosureRequest.Parse(text);
-        using SummaryStore store = SummaryStore.Open(c.Store.Kind, c.Store.Target);
-        Verdict v = new Resolver.Resolver(store, c.RequireFilterKey()).Resolve(request);
-        Audit(c.AuditLog, request, text, v);
+        try
+        {
+            // No audit, no answer: the log is checked before anything is looked up, and written before anything is shown.
+            AuditLog audit = AuditLog.Open(c.AuditLog);
+            using SummaryStore store = SummaryStore.Open(c.Store.Kind, c.Store.Target);
+            Verdict v = new Resolver.Resolver(store, c.RequireFilterKey()).Resolve(request);
+            audit.Append(Record(request, text, v));
+            Print(v, json);
+        }
+        catch (AuditException e)
+        {
+            Console.Error.WriteLine($"ce-isp resolve: no answer without a working audit log: {e.Message}");
+            return 1;
+        }
+        return 0;
+    }
+
+    private static void Print(Verdict v, bool json)
+    {
         if (json)
             Console.Out.WriteLine(JsonSerializer.Serialize(v, ResolverJson.Default.Verdict));
         else
@@ -37,18 +54,13 @@ internal static class ResolveCommand
             foreach (NoEvidence n in v.NoEvidence)
                 Console.Out.WriteLine($"  no evidence: {n.Line} ({n.CeId}): {n.Why}");
         }
-        return 0;
     }
 
-    /// <summary>Appends who asked, what, and what was answered; flushed to disk before the answer is shown.</summary>
-    private static void Audit(string path, DisclosureRequest request, string text, Verdict v)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var entry = new AuditEntry(DateTimeOffset.UtcNow, request.Requester, request.Reference,
-            Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))), request, v.Result, [.. v.Candidates.Select(x => x.Line)]);
-        string line = JsonSerializer.Serialize(entry, new JsonSerializerOptions(ResolverJson.Default.Options) { WriteIndented = false }.GetTypeInfo(typeof(AuditEntry))) + "\n";
-        using var f = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        f.Write(Encoding.UTF8.GetBytes(line));
-        f.Flush(flushToDisk: true);
-    }
+    /// <summary>Who asked, under which reference, about which addresses, and what was answered (the request
+    /// itself is named by its hash: the requester keeps it, the log need not copy the destinations it lists).</summary>
+    private static AuditRecord Record(DisclosureRequest request, string text, Verdict v) =>
+        new(request.Requester, "resolve", request.Reference,
+            string.Join(", ", request.Observations.Select(o => $"{o.Ip}{(o.SrcPort is { } p ? $":{p}" : "")} at {o.Time:O}").Distinct()),
+            v.Result, [.. v.Candidates.Select(x => x.Line)],
+            $"request sha256 {Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))}, {request.Observations.Count} observation(s)");
 }

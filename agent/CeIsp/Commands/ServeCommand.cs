@@ -22,7 +22,7 @@ internal static class ServeCommand
         DeskServer.Plan(listen, c.Desk);
         c.RequireFilterKey();
         Accounts accounts = Accounts.Load(c.Desk.Users);
-        using AuditLog audit = AuditLog.Open(c.AuditLog);
+        AuditLog audit = AuditLog.Open(c.AuditLog);
         var service = new DeskService(c, new RequestArchive(c.Desk.DataDir), audit);
         WebApplication app = DeskServer.Build(c, accounts, service, listen, Console.Out);
         app.Run();

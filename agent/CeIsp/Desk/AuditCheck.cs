@@ -12,8 +12,8 @@ public static class AuditCheck
             return null;
         try
         {
-            AuditLog.Verify(path);
-            return null;
+            AuditVerification v = AuditLog.Verify(path);
+            return v.Ok ? null : $"line {v.FirstBrokenLine}: {v.Problem}";
         }
         catch (AuditException e)
         {

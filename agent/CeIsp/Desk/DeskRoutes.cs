@@ -74,7 +74,7 @@ public sealed class DeskRoutes(IspConfig config, Accounts accounts, DeskService 
     {
         if (accounts.SignIn(user, password) is not { } a)
         {
-            service.Audit(user.Length > 64 ? user[..64] : user, "sign-in-refused", null, null, null, null, c.Connection.RemoteIpAddress?.ToString());
+            service.Audit(user.Length == 0 ? "(no name)" : user.Length > 64 ? user[..64] : user, "sign-in-refused", null, null, null, null, c.Connection.RemoteIpAddress?.ToString());
             return false;
         }
         var claims = new List<Claim> { new(ClaimTypes.Name, a.Name) };

@@ -71,7 +71,4 @@ public sealed record Verdict(string Result, string? Line, List<Candidate> Candid
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(DisclosureRequest))]
 [JsonSerializable(typeof(Verdict))]
-[JsonSerializable(typeof(AuditEntry))]
 public sealed partial class ResolverJson : JsonSerializerContext;
-
-public sealed record AuditEntry(DateTimeOffset At, string Requester, string? Reference, string RequestSha256, DisclosureRequest Request, string Result, List<string> Candidates);

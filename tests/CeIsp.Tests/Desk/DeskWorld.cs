@@ -23,7 +23,6 @@ public sealed class DeskWorld : IAsyncDisposable
     public IspConfig Config { get; }
     public Uri Address { get; private set; } = null!;
     private WebApplication? _app;
-    private AuditLog? _audit;
 
     public DeskWorld()
     {
@@ -62,8 +61,8 @@ public sealed class DeskWorld : IAsyncDisposable
     {
         await StopAsync();
         string listen = _app is null && Address is null ? "127.0.0.1:0" : $"127.0.0.1:{Address!.Port}";
-        _audit = AuditLog.Open(Config.AuditLog);
-        var service = new DeskService(Config, new RequestArchive(Config.Desk.DataDir), _audit);
+        AuditLog audit = AuditLog.Open(Config.AuditLog);
+        var service = new DeskService(Config, new RequestArchive(Config.Desk.DataDir), audit);
         _app = DeskServer.Build(Config, Accounts.Load(Config.Desk.Users), service, listen);
         await _app.StartAsync();
         string url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -76,8 +75,6 @@ public sealed class DeskWorld : IAsyncDisposable
         if (_app is not null)
             await _app.DisposeAsync();
         _app = null;
-        _audit?.Dispose();
-        _audit = null;
     }
 
     /// <summary>A client signed in as the account (cookies kept), or not signed in when name is null.</summary>
