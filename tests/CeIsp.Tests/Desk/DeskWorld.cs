@@ -24,14 +24,18 @@ public sealed class DeskWorld : IAsyncDisposable
     public Uri Address { get; private set; } = null!;
     private WebApplication? _app;
 
-    public DeskWorld()
+    private readonly HttpMessageHandler? _tls;
+
+    /// <summary>Plain HTTP on loopback; or HTTPS with the certificate and a client handler that trusts its CA.</summary>
+    public DeskWorld((string Cert, string Key)? https = null, HttpMessageHandler? tls = null)
     {
+        _tls = tls;
         Config = new IspConfig
         {
             Store = new StoreConfig { Kind = "sqlite", Target = Path.Combine(Dir, "summaries.db") },
             FilterKey = Convert.ToHexString(Scenario.FilterKey),
             AuditLog = Path.Combine(Dir, "audit.jsonl"),
-            Desk = new DeskConfig { Users = Path.Combine(Dir, "users.json"), DataDir = Path.Combine(Dir, "desk") },
+            Desk = new DeskConfig { Users = Path.Combine(Dir, "users.json"), DataDir = Path.Combine(Dir, "desk"), CertFile = https?.Cert, KeyFile = https?.Key },
             Devices = [.. S.Ces.Select(ce => new EnrolledDevice { CeId = ce.Id, Line = "line-" + ce.Id[3..], PublicKeyPem = ce.Key.ExportSubjectPublicKeyInfoPem() })],
         };
         using (SummaryStore store = SummaryStore.Sqlite(Config.Store.Target))
@@ -80,7 +84,7 @@ public sealed class DeskWorld : IAsyncDisposable
     /// <summary>A client signed in as the account (cookies kept), or not signed in when name is null.</summary>
     public async Task<HttpClient> ClientAsync(string? name)
     {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = Address };
+        var client = new HttpClient(_tls ?? new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }, disposeHandler: _tls is null) { BaseAddress = Address };
         if (name is not null)
         {
             HttpResponseMessage r = await client.PostAsync("api/v1/login", Json($"{{\"user\":\"{name}\",\"password\":\"{Password}\"}}"));
