@@ -3,6 +3,7 @@ using CeIsp.Audit;
 using CeIsp.Config;
 using CeIsp.Desk;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
 
 namespace CeIsp.Commands;
 
@@ -24,8 +25,11 @@ internal static class ServeCommand
         Accounts accounts = Accounts.Load(c.Desk.Users);
         AuditLog audit = AuditLog.Open(c.AuditLog);
         var service = new DeskService(c, new RequestArchive(c.Desk.DataDir), audit);
-        WebApplication app = DeskServer.Build(c, accounts, service, listen, Console.Out);
-        app.Run();
+        WebApplication app = DeskServer.Build(c, accounts, service, listen);
+        app.Start();
+        // Said once it accepts connections: scripts (make demo SERVE=1) wait for this line.
+        Console.Out.WriteLine($"ce-isp serve: {(DeskServer.Plan(listen, c.Desk).Https ? "https" : "http")}://{listen}/ (accounts: {c.Desk.Users}, data: {c.Desk.DataDir})");
+        app.WaitForShutdown();
         return 0;
     }
 }

@@ -33,7 +33,7 @@ public static class DeskServer
         return (ep, https);
     }
 
-    public static WebApplication Build(IspConfig config, Accounts accounts, DeskService service, string listen, TextWriter? log = null)
+    public static WebApplication Build(IspConfig config, Accounts accounts, DeskService service, string listen)
     {
         var (endpoint, https) = Plan(listen, config.Desk);
         X509Certificate2? cert = https ? X509Certificate2.CreateFromPemFile(config.Desk.CertFile!, config.Desk.KeyFile!) : null;
@@ -84,7 +84,6 @@ public static class DeskServer
         app.UseAuthentication();
         app.UseAuthorization();
         new DeskRoutes(config, accounts, service).Map(app);
-        log?.WriteLine($"ce-isp serve: {(https ? "https" : "http")}://{endpoint} (accounts: {config.Desk.Users}, data: {config.Desk.DataDir})");
         return app;
     }
 

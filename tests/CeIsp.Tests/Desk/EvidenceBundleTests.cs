@@ -23,16 +23,23 @@ public sealed class EvidenceBundleTests : IAsyncLifetime
         HttpResponseMessage zip = await tanaka.GetAsync($"api/v1/requests/{id}/evidence");
         Assert.Equal(HttpStatusCode.OK, zip.StatusCode);
         Assert.Equal("application/zip", zip.Content.Headers.ContentType!.MediaType);
-        _bundle = Path.Combine(_w.Dir, "bundle");
-        ZipFile.ExtractToDirectory(await zip.Content.ReadAsStreamAsync(), _bundle);
-        // The bundle's own package.json names the same packages the interop tests install.
-        Directory.CreateSymbolicLink(Path.Combine(_bundle, "node_modules"), Path.Combine(Host.RepoRoot, "tests/interop/node_modules"));
+        _bundle = Extract(await zip.Content.ReadAsStreamAsync(), Path.Combine(_w.Dir, "bundle"));
         Assert.Contains($"{id}", File.ReadAllText(_w.Config.AuditLog).Split('\n').Single(l => l.Contains("\"evidence\"")));
     }
 
     public async Task DisposeAsync() => await _w.DisposeAsync();
 
-    private ProcResult Verify() => Proc.Run("node", [Path.Combine(_bundle, "verify.mjs"), _bundle], timeoutMs: 60_000);
+    /// <summary>Unzips a bundle where node can run its script: its package.json names the packages tests/interop installs.</summary>
+    internal static string Extract(Stream zip, string dir)
+    {
+        ZipFile.ExtractToDirectory(zip, dir);
+        Directory.CreateSymbolicLink(Path.Combine(dir, "node_modules"), Path.Combine(Host.RepoRoot, "tests/interop/node_modules"));
+        return dir;
+    }
+
+    internal static ProcResult Verify(string dir) => Proc.Run("node", [Path.Combine(dir, "verify.mjs"), dir], timeoutMs: 60_000);
+
+    private ProcResult Verify() => Verify(_bundle);
 
     [RootFact("node")]
     public void The_bundle_verifies_with_an_independent_implementation()
