@@ -4,6 +4,7 @@
 # mosquitto with TLS and `ce-isp collect` run in the ISP's namespace; a content provider logs accesses
 # without source ports. Traffic is generated, windows close, and every provider log line is resolved with
 # `ce-isp resolve`, printed next to the truth. Lines starting with RESULT are for the end-to-end test.
+# SERVE=1 (make demo SERVE=1) then starts `ce-isp serve` on 127.0.0.1:${DESK_PORT:-8080} and keeps the world up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "demo: needs root (network namespaces, conntrack, nftables); try: sudo make demo" >&2; exit 1; }
@@ -21,6 +22,7 @@ cleanup() {
   for ns in $(ip netns list | awk '{print $1}' | grep "^$p-"); do ip netns pids "$ns" | xargs -r kill 2>/dev/null; done
   sleep 0.5
   bash "$root/tools/mape-world.sh" down $p
+  [ -n "${desk_pid:-}" ] && kill "$desk_pid" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -71,7 +73,8 @@ cat > isp.json <<JSON
   "broker": { "host": "198.51.100.10", "port": 8883, "caFile": "$work/ca.crt", "certFile": "$work/collector.crt", "keyFile": "$work/collector.key" },
   "devices": [ $devices ],
   "masterKeyFile": "$work/master.key",
-  "auditLog": "$work/audit.jsonl" }
+  "auditLog": "$work/audit.jsonl",
+  "desk": { "users": "$work/users.json", "dataDir": "$work/desk" } }
 JSON
 chmod 600 isp.json
 "$ISP" key master --out "$work/master.key" > /dev/null
@@ -146,3 +149,14 @@ sed 's/"time":"[^"]*"/"time":"2025-12-01T00:00:00Z"/' req1.json > unknown.json
 v=$("$ISP" resolve --request unknown.json --config isp.json); echo "$v"
 echo "RESULT access=unknown truth=unknown $(echo "$v" | head -1 | sed 's/verdict: \([a-z]*\)\( -> \([a-z0-9-]*\)\)\?.*/verdict=\1 line=\3/')"
 say "audit log: $(wc -l < audit.jsonl) entries (who asked, what, what was answered); collector rejections: $(grep -c "collect: rejected " collector.log || true)"
+if [ "${SERVE:-}" = 1 ]; then
+  # The abuse desk's page over this world's store (docs/desk.md): plain HTTP, so loopback only.
+  port=${DESK_PORT:-8080}
+  echo "demo-desk-password" | "$ISP" user --users users.json --name demo --roles requester,auditor,administrator > /dev/null
+  "$ISP" serve --config isp.json --listen 127.0.0.1:$port > desk.log 2>&1 & desk_pid=$!
+  for _ in $(seq 50); do grep -q "ce-isp serve:" desk.log 2>/dev/null && break; sleep 0.2; done
+  say "the abuse desk: http://127.0.0.1:$port/ (user demo, password demo-desk-password); paste a line of the provider's log above"
+  echo "as CSV: ip,time,dst_ip,dst_port, e.g. $(awk 'NR==1{print $2","$1","$3","$4}' provider.log)"
+  echo "the world stays up until interrupted (Ctrl-C)"
+  wait "$desk_pid"
+fi

@@ -29,7 +29,7 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "deps: installing nodejs npm"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
 fi
-for d in tests/interop; do
+for d in tests/interop tests/web; do
   if [ -f "$d/package.json" ]; then
     (cd "$d" && npm ci --no-audit --no-fund --loglevel=error)
   fi

@@ -12,5 +12,7 @@ return CommandTable.Dispatch(
         AuditCommand.Definition,
         KeyCommand.Definition,
         FleetCommand.Definition,
+        ServeCommand.Definition,
+        UserCommand.Definition,
     ],
     args);

@@ -126,7 +126,13 @@ public static class GolombSet
     /// <summary>Bits for an end offset of 0..length seconds.</summary>
     private static int OffsetBits(uint windowLength) => 32 - System.Numerics.BitOperations.LeadingZeroCount(windowLength);
 
-    private static ulong Map(ReadOnlySpan<byte> key16, long windowStart, FlowKey k, ulong range)
+    private static ulong Map(ReadOnlySpan<byte> key16, long windowStart, FlowKey k, ulong range) =>
+        (ulong)(((UInt128)KeyedHash(key16, windowStart, k) * range) >> 64);
+
+    /// <summary>The destination's keyed hash in the window starting at windowStart, before it is mapped onto
+    /// a filter's range. An evidence bundle hands this out for the windows a verdict rests on: it confirms
+    /// those matches without the key, and tests nothing else (another destination or window hashes anew).</summary>
+    public static ulong KeyedHash(ReadOnlySpan<byte> key16, long windowStart, FlowKey k)
     {
         Span<byte> input = stackalloc byte[8 + 16 + 2 + 1];
         BinaryPrimitives.WriteInt64BigEndian(input, windowStart);
@@ -134,6 +140,6 @@ public static class GolombSet
         a.TryWriteBytes(input.Slice(8, 16), out _);
         BinaryPrimitives.WriteUInt16BigEndian(input[24..], (ushort)k.Port);
         input[26] = (byte)k.Proto;
-        return (ulong)(((UInt128)SipHash.Hash(key16, input) * range) >> 64);
+        return SipHash.Hash(key16, input);
     }
 }

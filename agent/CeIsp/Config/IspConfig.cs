@@ -48,6 +48,8 @@ public sealed record IspConfig
     public string AuditLog { get; set; } = "/var/log/ce-isp/audit.jsonl";
     /// <summary>The filter key epoch provisioned now; `ce-isp fleet` flags CEs that keep an older one.</summary>
     public Fleet.EpochPolicy? FilterKeyEpoch { get; set; }
+    /// <summary>`ce-isp serve`: accounts, certificate, where answered requests are kept (docs/desk.md).</summary>
+    public CeIsp.Desk.DeskConfig Desk { get; set; } = new();
 
     public static IspConfig Load(string path)
     {
