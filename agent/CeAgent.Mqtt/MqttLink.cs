@@ -85,8 +85,9 @@ public sealed class MqttLink : IMqttLink
     {
         try
         {
+            using var timeout = new CancellationTokenSource(2000);
             if (_client.IsConnected)
-                _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), new CancellationTokenSource(2000).Token).GetAwaiter().GetResult();
+                _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), timeout.Token).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException)
         {

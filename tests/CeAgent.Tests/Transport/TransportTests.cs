@@ -104,4 +104,33 @@ public sealed class TransportTests : IDisposable
         Assert.ThrowsAny<Exception>(() => c.ConnectAsync(new CancellationTokenSource(10_000).Token).GetAwaiter().GetResult());
         Assert.False(c.IsConnected);
     }
+
+    [RootFact("mosquitto", "openssl")]
+    public void A_broker_whose_certificate_is_not_of_the_configured_ca_is_refused()
+    {
+        using var broker = new MosquittoBroker(_certs);
+        using var strangers = new TestCerts(); // the CE trusts only this CA, the broker's is another
+        var (cert, key) = _certs.Client("ce-0001");
+        using var c = new MqttLink(new MqttSettings("ce-0001", "127.0.0.1", broker.Port, strangers.CaCert, cert, key));
+        Assert.ThrowsAny<Exception>(() => c.ConnectAsync(new CancellationTokenSource(10_000).Token).GetAwaiter().GetResult());
+        Assert.False(c.IsConnected);
+    }
+
+    [Fact]
+    public void Missing_or_broken_tls_files_fail_at_start_naming_the_files()
+    {
+        string bad = Path.Combine(Path.GetTempPath(), "ce-bad-" + Guid.NewGuid().ToString("N") + ".pem");
+        File.WriteAllText(bad, "not a certificate");
+        try
+        {
+            var e = Assert.Throws<IOException>(() => new MqttLink(new MqttSettings("ce-1", "127.0.0.1", 8883, "/nonexistent/ca.crt")));
+            Assert.Contains("/nonexistent/ca.crt", e.Message);
+            e = Assert.Throws<IOException>(() => new MqttLink(new MqttSettings("ce-1", "127.0.0.1", 8883, bad)));
+            Assert.Contains("no certificate in the CA file", e.Message);
+        }
+        finally
+        {
+            File.Delete(bad);
+        }
+    }
 }

@@ -92,6 +92,33 @@ public sealed class CollectCommandTests : IDisposable
         Assert.Contains("rejected 0", IspCollector.Stop(second).Summary);
     }
 
+    /// <summary>Any CE with a broker certificate can retain a hostile state message, and every collector
+    /// receives it again on every start: it is a counted rejection each time, and collection goes on.</summary>
+    [RootFact("mosquitto", "openssl")]
+    public void A_retained_hostile_state_message_is_rejected_on_every_start_and_collection_goes_on()
+    {
+        using var broker = new MosquittoBroker(_certs);
+        Scenario.Ce ce = _ces[1];
+        using (var publisher = MqttTestClient.Connect(broker, ce.Id + "-state", ce.Id))
+            Assert.True(publisher.Link.PublishAsync($"ce/v1/{ce.Id}/state", "[]"u8.ToArray(), true, CancellationToken.None).GetAwaiter().GetResult() < 0x80);
+        string db = Path.Combine(_certs.Dir, "hostile.db");
+        string config = IspCollector.WriteConfig(broker, "sqlite", db, "collector", [(ce.Id, "line-q", ce.Key.ExportSubjectPublicKeyInfoPem())]);
+        for (int start = 0; start < 2; start++)
+        {
+            using var collector = IspCollector.Start(config, "collector-1");
+            if (start == 0)
+                broker.PublishAll(ce.Id, $"ce/v1/{ce.Id}/summary", ce.Messages);
+            Assert.True(collector.WaitForStderr(l => l.Contains("rejected malformed-state", StringComparison.Ordinal), 20_000), collector.Stderr);
+            using (SummaryStore store = SummaryStore.Sqlite(db))
+            {
+                for (int i = 0; i < 300 && store.Count("messages") < ce.Messages.Count; i++)
+                    Thread.Sleep(100);
+                Assert.Equal(ce.Messages.Count, store.Count("messages"));
+            }
+            Assert.Contains("malformed-state 1", IspCollector.Stop(collector).Summary);
+        }
+    }
+
     private static void Sql(string db, string sql)
     {
         using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=false");
