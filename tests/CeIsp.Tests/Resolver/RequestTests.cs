@@ -37,6 +37,30 @@ public class RequestTests
         Assert.Contains(message, e.Message);
     }
 
+    [Theory]
+    [InlineData("\"192.0.2.18\"", "\"192.0.2.010\"", "ip: '192.0.2.010': '010' has a leading zero")]
+    [InlineData("\"2026-12-02T10:00:00.250Z\"", "\"2026-12-02T10:00:00\"", "time: '2026-12-02T10:00:00' is not an RFC 3339 time with a UTC offset")]
+    [InlineData("\"observations\": [", "\"observations\": null, \"x\": [", "observations")]
+    public void Ce_isp_resolve_refuses_it_with_exit_1_and_no_stack_trace(string from, string to, string message)
+    {
+        string dir = Directory.CreateTempSubdirectory("ce-isp-request-").FullName;
+        try
+        {
+            string config = Path.Combine(dir, "isp.json"), request = Path.Combine(dir, "request.json");
+            File.WriteAllText(config, $$"""{ "store": { "target": "{{dir}}/s.db" }, "filterKey": "000102030405060708090a0b0c0d0e0f", "auditLog": "{{dir}}/audit.jsonl" }""");
+            File.WriteAllText(request, Good.Replace(from, to, StringComparison.Ordinal));
+            ProcResult r = Programs.Run("ce-isp", "resolve", "--request", request, "--config", config);
+            Assert.Equal(1, r.ExitCode);
+            Assert.Contains(message, r.Stderr);
+            Assert.DoesNotContain("   at ", r.Stderr);
+            Assert.False(File.Exists(Path.Combine(dir, "audit.jsonl")), "a refused request is not answered");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void A_time_with_an_offset_is_the_same_instant_in_any_zone()
     {
