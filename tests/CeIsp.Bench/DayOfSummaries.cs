@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using CeAgent.Bench.Agent;
 using CeAgent.Bench.Workload;
 using CeAgent.Shared.MapE;
+using CeAgent.Shared.Secrets;
 using CeAgent.Shared.Summary;
 using CeAgent.Shared.Time;
 using CeIsp.Store;
@@ -23,6 +24,10 @@ public sealed class DayOfSummaries : IDisposable
     public World World { get; }
     public SummaryConfig Config { get; } = (SummaryConfig)CeAgent.Bench.Agent.AgentConfigs.Sweep[0];
     public ECDsa[] Keys { get; }
+
+    /// <summary>The resolver's master key; each CE's filter key is derived from it, as in the field (docs/privacy.md).</summary>
+    public static readonly byte[] MasterKey = [.. Enumerable.Range(0, 32).Select(i => (byte)(0xa5 ^ i))];
+    public const uint Epoch = 1;
     public List<Arrival> Arrivals { get; }
     public long Windows { get; }
 
@@ -36,8 +41,9 @@ public sealed class DayOfSummaries : IDisposable
         var windows = new long[n];
         Parallel.For(0, n, h =>
         {
-            var list = Config.Aggregate(World.Flows[h], PortSet.For(workload.PsidOffset, workload.PsidLength, h), clock);
-            var chain = new ChainSigner(CeId(h), SummaryConfig.Context(workload, h), Keys[h]);
+            var list = Config.Aggregate(World.Flows[h], PortSet.For(workload.PsidOffset, workload.PsidLength, h), clock,
+                FilterKeys.Derive(MasterKey, CeId(h), Epoch));
+            var chain = new ChainSigner(CeId(h), SummaryConfig.Context(workload, h), Keys[h]) { FilterKeyEpoch = Epoch };
             perCe[h] = [];
             for (int i = 0; i < list.Count; i += Config.Batch)
                 perCe[h].Add(new Arrival(h, CeId(h), list[i].StartUnix, chain.Sign(list.GetRange(i, Math.Min(Config.Batch, list.Count - i)))));

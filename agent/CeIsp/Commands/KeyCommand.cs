@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using CeAgent.Shared.Cli;
 using CeAgent.Shared.Secrets;
 using CeAgent.Shared.Summary;
+using CeIsp.Audit;
 using CeIsp.Config;
 
 namespace CeIsp.Commands;
@@ -25,6 +26,19 @@ internal static class KeyCommand
 
     private static int Run(string[] argv)
     {
+        try
+        {
+            return Dispatch(argv);
+        }
+        catch (AuditException e)
+        {
+            Console.Error.WriteLine($"ce-isp key: no key without a working audit log: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int Dispatch(string[] argv)
+    {
         CliArgs args = CliArgs.Parse(argv);
         switch (args.Positional)
         {
@@ -46,6 +60,9 @@ internal static class KeyCommand
                 IspConfig c = IspConfig.Load(args.Get("config") ?? IspConfig.DefaultPath);
                 args.RejectUnknown();
                 byte[] key = FilterKeys.Derive(c.RequireMasterKey(), ceId, epoch);
+                // A derived key opens that household's filters: making one is audited like a disclosure.
+                AuditLog.Open(c.AuditLog).Append(new AuditRecord(Environment.UserName, "key-derive", Subject: ceId,
+                    Detail: $"filter key epoch {epoch} written to {Path.GetFullPath(file)}"));
                 SecretFile.Write(file, Convert.ToHexStringLower(key) + "\n");
                 Console.Out.WriteLine($"wrote {file} (0600): filter key of {ceId}, epoch {epoch}; provision it to that CE only");
                 return 0;

@@ -47,9 +47,10 @@ public sealed record SummaryConfig(int WindowSeconds, int P, int Batch, uint Clo
     }
 
     /// <summary>One household's day through the agent's aggregator, windows in order.</summary>
-    public List<WindowSummary> Aggregate(Flow[] flows, PortSet ports, ClockQuality clock)
+    /// <param name="filterKey">The CE's own key (the ISP benchmark derives one per CE); the shared bench key by default.</param>
+    public List<WindowSummary> Aggregate(Flow[] flows, PortSet ports, ClockQuality clock, byte[]? filterKey = null)
     {
-        var agg = new WindowAggregator(ports, FilterKey, WindowSeconds, P);
+        var agg = new WindowAggregator(ports, filterKey ?? FilterKey, WindowSeconds, P);
         agg.SetClock(clock);
         var events = new List<(long At, int Flow, bool Open)>(flows.Length * 2);
         for (int i = 0; i < flows.Length; i++)

@@ -40,6 +40,9 @@ public sealed class KeyCommandTests : IDisposable
         Assert.Equal(Convert.ToHexStringLower(FilterKeys.Derive(Convert.FromHexString(masterHex), "ce-0042", 3)), derived);
         Assert.DoesNotContain(derived, d.Stdout + d.Stderr, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("ce-0042, epoch 3", d.Stdout, StringComparison.Ordinal);
+        string audit = Assert.Single(File.ReadAllLines(P("audit.jsonl")));
+        Assert.Contains("\"action\":\"key-derive\",\"subject\":\"ce-0042\"", audit, StringComparison.Ordinal);
+        Assert.DoesNotContain(derived, audit, StringComparison.OrdinalIgnoreCase);
 
         // A second master never overwrites the first: that would orphan every key derived from it.
         ProcResult again = Programs.Run("ce-isp", "key", "master", "--out", P("master.key"));
@@ -67,6 +70,18 @@ public sealed class KeyCommandTests : IDisposable
         ProcResult r = Programs.Run("ce-isp", "audit", "verify", "--config", config);
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("a configuration holding masterKey has mode 0604", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_key_is_derived_without_a_working_audit_log()
+    {
+        string config = Config(new JsonObject { ["masterKey"] = new string('a', 64) });
+        string text = File.ReadAllText(config).Replace(P("audit.jsonl"), "/dev/null", StringComparison.Ordinal);
+        File.WriteAllText(config, text);
+        ProcResult r = Programs.Run("ce-isp", "key", "derive", "--ce-id", "ce-1", "--epoch", "1", "--out", P("k"), "--config", config);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("no key without a working audit log: /dev/null: is a character device", r.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(P("k")));
     }
 
     [Theory]
