@@ -50,17 +50,18 @@ test-native: $(NATIVE_OUT)/test_parse $(NATIVE_OUT)/test_parse_asan
 	@set -o pipefail; $(NATIVE_OUT)/test_parse tests/native/data $(RESULTS)/native.count | grep -v '^event'
 	@set -o pipefail; $(NATIVE_OUT)/test_parse_asan tests/native/data $(RESULTS)/native-asan.count | grep -v '^event'
 
-# The arm64 -dev packages beside the host's (Debian multiarch), for `make native ARCH=aarch64`; `make deps`
-# runs this too. Idempotent.
+# The arm64 -dev packages beside the host's (Debian multiarch), for `make native ARCH=aarch64` and the
+# arm64 NativeAOT link; libssl3:arm64 lets the arm64 agent's crypto run under qemu-user. `make deps` runs
+# this too. Idempotent.
 DEPS_EXTRA += deps-aarch64
 deps-aarch64:
-	@if dpkg-query -W -f='$${Status}' libmnl-dev:arm64 2>/dev/null | grep -q 'install ok installed' \
+	@if dpkg-query -W -f='$${Status}' libmnl-dev:arm64 libssl3:arm64 2>/dev/null | grep -c 'install ok installed' | grep -qx 2 \
 	    && command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/null; then \
 	  echo "deps: arm64 cross toolchain present"; \
 	else \
 	  dpkg --add-architecture arm64 && apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc-aarch64-linux-gnu \
-	    libc6-dev-arm64-cross libmnl-dev:arm64 qemu-user; \
+	    libc6-dev-arm64-cross libmnl-dev:arm64 libssl3:arm64 qemu-user; \
 	fi
 
 # The aarch64 build's parser tests, run under qemu-user.

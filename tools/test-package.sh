@@ -9,8 +9,8 @@ results=${1:-build/test-results}; mkdir -p "$results"
 pass=0 fail=0
 check() { if eval "$2" >/dev/null 2>&1; then echo "package: ok   $1"; pass=$((pass+1)); else echo "package: FAIL $1"; fail=$((fail+1)); fi; }
 finish() { echo "$pass $fail" > "$results/package.count"; [ $fail -eq 0 ]; exit $?; }
-bin=build/aot/check/bin/ce-agent
-[ -x $bin ] || bash tools/aot-check.sh dotnet build/aot/check "$results" >/dev/null 2>&1
+bin=build/aot/linux-x64/publish/ce-agent
+[ -x $bin ] || make --no-print-directory aot RID=linux-x64 >/dev/null 2>&1
 out=build/pkg; rm -rf $out
 deb=$(bash tools/package.sh deb amd64 $bin $out) && ipk=$(bash tools/package.sh ipk x86_64 $bin $out)
 check "build the .deb and the .ipk" "[ -f '$deb' ] && [ -f '$ipk' ]"
