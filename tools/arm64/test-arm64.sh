@@ -32,7 +32,8 @@ issue() { # name cn ext
   printf '%s\n' "$3" > "$1.ext"
   openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -out "$1.crt" -days 1 -extfile "$1.ext" 2>/dev/null
 }
-# The guest reaches the broker as 10.0.2.100 (guestfwd to this host's loopback).
+# The guest reaches the broker as 10.0.2.100: guestfwd runs socat to this host's loopback for each
+# connection (a tcp: target would be one connection for the VM's life, and the agent reconnects).
 issue server broker "subjectAltName=IP:10.0.2.100,IP:127.0.0.1"
 issue collector collector "extendedKeyUsage=clientAuth"
 issue ce ce-a64 "extendedKeyUsage=clientAuth"
@@ -83,7 +84,7 @@ cat "$OLDPWD/$vm/root.cpio.gz" cfg.cpio.gz > initrd.gz
 start=$(date +%s)
 timeout 400 qemu-system-aarch64 -M virt -cpu cortex-a53 -smp 2 -m 512 -nographic -no-reboot \
   -kernel "$OLDPWD/$vm/vmlinuz" -initrd initrd.gz -append "console=ttyAMA0 panic=-1 quiet" \
-  -netdev user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:8883-tcp:127.0.0.1:$port -device virtio-net-pci,netdev=n0,romfile= \
+  -netdev user,id=n0,restrict=on,"guestfwd=tcp:10.0.2.100:8883-cmd:socat STDIO TCP:127.0.0.1:$port" -device virtio-net-pci,netdev=n0,romfile= \
   < /dev/null > console.log 2>&1
 rc=$?
 echo "arm64: the VM ran $(( $(date +%s) - start )) s (exit $rc)"
