@@ -16,6 +16,7 @@ done
 ISP=$PWD/build/bin/ce-isp AGENT=$PWD/build/bin/ce-agent
 agent=build/aot/linux-arm64/publish/ce-agent
 [ -x "$agent" ] || make --no-print-directory aot RID=linux-arm64 >build/arm64-aot.log 2>&1
+make --no-print-directory ARCH=aarch64 build/native/aarch64/test_platform >/dev/null
 vm=build/arm64/vm
 check "the VM's kernel and root (tools/arm64/vm-root.sh)" "bash tools/arm64/vm-root.sh $agent $vm > build/arm64-root.log 2>&1"
 [ -f $vm/root.cpio.gz ] || { cat build/arm64-root.log; finish; }
