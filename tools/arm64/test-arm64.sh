@@ -16,7 +16,7 @@ done
 ISP=$PWD/build/bin/ce-isp AGENT=$PWD/build/bin/ce-agent
 agent=build/aot/linux-arm64/publish/ce-agent
 [ -x "$agent" ] || make --no-print-directory aot RID=linux-arm64 >build/arm64-aot.log 2>&1
-make --no-print-directory ARCH=aarch64 build/native/aarch64/test_platform >/dev/null
+make --no-print-directory ARCH=aarch64 build/native/aarch64/test_platform build/native/aarch64/ce-flowgen >/dev/null
 vm=build/arm64/vm
 check "the VM's kernel and root (tools/arm64/vm-root.sh)" "bash tools/arm64/vm-root.sh $agent $vm > build/arm64-root.log 2>&1"
 [ -f $vm/root.cpio.gz ] || { cat build/arm64-root.log; finish; }
@@ -69,7 +69,8 @@ sleep 1
 # What this run gives the guest: a second cpio archive after the root (the kernel unpacks both).
 mkdir -p cfg/cfg
 mape="--rule6 2001:db8::/40 --rule4 192.0.2.0/24 --ea-len 16 --psid-offset 4 --prefix 2001:db8:12:3400::/56"
-printf 'WINDOW=%s\nMAPE="%s"\n' $W "$mape" > cfg/cfg/test.env
+# ARM64_FLOWS (make bench-arm64): that many UDP flows through the NAT at the end, for the agent's RSS.
+printf 'WINDOW=%s\nMAPE="%s"\nFLOWS=%s\n' $W "$mape" "${ARM64_FLOWS:-0}" > cfg/cfg/test.env
 cp ca.crt ce.crt ce.key device.pem cfg/cfg/; chmod 600 cfg/cfg/*.key cfg/cfg/device.pem
 cat > cfg/cfg/agent.json <<JSON
 { "ceId": "ce-a64",
@@ -83,7 +84,7 @@ JSON
 (cd cfg && find . | cpio -o -H newc --quiet | gzip -1) > cfg.cpio.gz
 cat "$OLDPWD/$vm/root.cpio.gz" cfg.cpio.gz > initrd.gz
 start=$(date +%s)
-timeout 400 qemu-system-aarch64 -M virt -cpu cortex-a53 -smp 2 -m 512 -nographic -no-reboot \
+timeout 900 qemu-system-aarch64 -M virt -cpu cortex-a53 -smp 2 -m 512 -nographic -no-reboot \
   -kernel "$OLDPWD/$vm/vmlinuz" -initrd initrd.gz -append "console=ttyAMA0 panic=-1 quiet" \
   -netdev user,id=n0,restrict=on,"guestfwd=tcp:10.0.2.100:8883-cmd:socat STDIO TCP:127.0.0.1:$port" -device virtio-net-pci,netdev=n0,romfile= \
   < /dev/null > console.log 2>&1

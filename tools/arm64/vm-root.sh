@@ -31,6 +31,7 @@ python3 "$here/modules.py" "$kernel" "$root" crc32c_generic virtio_net virtio_pc
 install -m 0755 "$agent" "$root/usr/bin/ce-agent"
 # libceagent's platform test (tests/native/test_platform.c), on the real arm64 kernel this time
 install -m 0755 build/native/aarch64/test_platform "$root/usr/bin/ce-test-platform"
+install -m 0755 build/native/aarch64/ce-flowgen "$root/usr/bin/ce-flowgen"  # flows for the footprint
 install -m 0755 "$here/init" "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/root.cpio.gz"
 echo "vm-root: $out/root.cpio.gz $(du -h "$out/root.cpio.gz" | cut -f1), agent $(stat -c %s "$agent") bytes"
