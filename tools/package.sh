@@ -8,7 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/Directory.Build.props")
 [ -x "$bin" ] || { echo "package: $bin is not an executable ce-agent (make aot RID=...)" >&2; exit 1; }
 # Which binary the package carries, in its description: OpenWrt is musl, and this is a glibc build.
-binary=$(file -b "$bin" | grep -o 'ARM aarch64\|x86-64\|ARM, EABI5'); linked=$(file -b "$bin" | grep -o 'dynamically linked\|statically linked')
+binary=$(file -b "$bin" | grep -o 'ARM aarch64\|x86-64\|ARM, EABI5' | head -1); linked=$(file -b "$bin" | grep -o 'dynamically linked\|statically linked')
 stage=$(mktemp -d); trap 'rm -rf "$stage"' EXIT
 mkdir -p "$out"
 install -D -m 0755 "$bin" "$stage/data/usr/bin/ce-agent"
