@@ -9,7 +9,7 @@ test-arm64: build
 
 # The arm64 .deb is installed into an arm64 Debian root (tools/test-package.sh): arm64 programs run there
 # through qemu-user-static's binfmt handler, registered here (and binfmt_misc mounted where it is not).
-DEPS_APT += qemu-user-static binfmt-support
+DEPS_APT += qemu-user-static binfmt-support dnsmasq-base
 DEPS_EXTRA += deps-binfmt
 .PHONY: deps-binfmt
 deps-binfmt:

@@ -49,6 +49,13 @@ check "ipk for aarch64_cortex-a53 carries the arm64 agent and says which binary"
   "grep -qx 'Architecture: aarch64_cortex-a53' $y/c/control && file -b $y/d/usr/bin/ce-agent | grep -q 'ARM aarch64' && grep -q 'built for glibc (ARM aarch64' $y/c/control"
 check "deb for arm64 carries the arm64 agent" "[ \"\$(dpkg-deb -f $deb64 Architecture)\" = arm64 ] && dpkg-deb --fsys-tarfile $deb64 | tar -xO ./usr/bin/ce-agent | file - | grep -q 'ARM aarch64'"
 
+# The musl question (docs/device-build.md): static glibc resolves DNS with no glibc in the root.
+if [ "$(id -u)" -eq 0 ] && [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && command -v dnsmasq >/dev/null; then
+  check "a static glibc aarch64 program resolves a DNS name (dnsmasq) in a root with no libc" "bash tools/arm64/static-dns.sh"
+else
+  echo "SKIP: static DNS probe needs root, the aarch64 binfmt handler and dnsmasq (make deps)"
+fi
+
 # .deb: a real install into a minimal Debian root.
 if [ "$(id -u)" -ne 0 ] || ! command -v debootstrap >/dev/null; then
   echo "SKIP: .deb install test needs root and debootstrap (make deps)"; finish
