@@ -23,7 +23,7 @@ NATIVE_CFLAGS  = -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -fvisibility=hidd
 BUILD_PREREQS += native
 native: $(NATIVE_OUT)/libceagent.so $(NATIVE_OUT)/libceagent.a
 
-$(NATIVE_OUT)/obj/%.o: native/src/%.c native/src/internal.h native/include/ceagent.h
+$(NATIVE_OUT)/obj/%.o: native/src/%.c native/src/internal.h native/include/ceagent.h native/include/ceplatform.h
 	@mkdir -p $(@D)
 	$(NATIVE_CC) $(NATIVE_CFLAGS) -c $< -o $@
 
@@ -36,6 +36,9 @@ $(NATIVE_OUT)/libceagent.a: $(NATIVE_OBJ)
 $(NATIVE_OUT)/test_parse: tests/native/test_parse.c $(NATIVE_OUT)/libceagent.a
 	$(NATIVE_CC) $(NATIVE_CFLAGS) -Inative/include $< -o $@ $(NATIVE_OUT)/libceagent.a $(NATIVE_LIBS)
 
+$(NATIVE_OUT)/test_platform: tests/native/test_platform.c $(NATIVE_OUT)/libceagent.a
+	$(NATIVE_CC) $(NATIVE_CFLAGS) -Inative/include $< -o $@ $(NATIVE_OUT)/libceagent.a $(NATIVE_LIBS)
+
 $(NATIVE_OUT)/ce-ct-capture: tests/native/capture.c
 	$(NATIVE_CC) $(NATIVE_CFLAGS) $< -o $@ $(NATIVE_LIBS)
 
@@ -45,30 +48,35 @@ $(NATIVE_OUT)/test_parse_asan: tests/native/test_parse.c $(NATIVE_SRC) native/sr
 	  -Inative/include $< $(NATIVE_SRC) -o $@ $(NATIVE_LIBS)
 
 TEST_TARGETS += test-native
-test-native: $(NATIVE_OUT)/test_parse $(NATIVE_OUT)/test_parse_asan
+test-native: $(NATIVE_OUT)/test_parse $(NATIVE_OUT)/test_parse_asan $(NATIVE_OUT)/test_platform
 	@mkdir -p $(RESULTS)
+	@$(NATIVE_OUT)/test_platform $(RESULTS)/native-platform.count
 	@set -o pipefail; $(NATIVE_OUT)/test_parse tests/native/data $(RESULTS)/native.count | grep -v '^event'
 	@set -o pipefail; $(NATIVE_OUT)/test_parse_asan tests/native/data $(RESULTS)/native-asan.count | grep -v '^event'
 
-# The arm64 -dev packages beside the host's (Debian multiarch), for `make native ARCH=aarch64`; `make deps`
-# runs this too. Idempotent.
+# The arm64 -dev packages beside the host's (Debian multiarch), for `make native ARCH=aarch64` and the
+# arm64 NativeAOT link; libssl3:arm64 lets the arm64 agent's crypto run under qemu-user. `make deps` runs
+# this too. Idempotent.
 DEPS_EXTRA += deps-aarch64
 deps-aarch64:
-	@if dpkg-query -W -f='$${Status}' libmnl-dev:arm64 2>/dev/null | grep -q 'install ok installed' \
+	@if dpkg-query -W -f='$${Status}' libmnl-dev:arm64 libssl3:arm64 2>/dev/null | grep -c 'install ok installed' | grep -qx 2 \
 	    && command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/null; then \
 	  echo "deps: arm64 cross toolchain present"; \
 	else \
 	  dpkg --add-architecture arm64 && apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc-aarch64-linux-gnu \
-	    libc6-dev-arm64-cross libmnl-dev:arm64 qemu-user; \
+	    libc6-dev-arm64-cross libmnl-dev:arm64 libssl3:arm64 qemu-user; \
 	fi
 
-# The aarch64 build's parser tests, run under qemu-user.
+# The aarch64 build's parser and platform tests, run under qemu-user (the platform test without -L: it
+# creates a timerfd and would meet the same mixed ld.so/libc as .NET).
 TEST_TARGETS += test-native-aarch64
 test-native-aarch64:
 	@if ! command -v aarch64-linux-gnu-gcc >/dev/null || ! command -v qemu-aarch64 >/dev/null; then \
 	  echo "SKIP: test-native-aarch64: no aarch64 cross compiler or qemu-user (make deps-aarch64)"; exit 0; fi; \
-	$(MAKE) --no-print-directory ARCH=aarch64 build/native/aarch64/test_parse >/dev/null && mkdir -p $(RESULTS) && \
+	$(MAKE) --no-print-directory ARCH=aarch64 build/native/aarch64/test_parse build/native/aarch64/test_platform >/dev/null && \
+	mkdir -p $(RESULTS) && qemu-aarch64 build/native/aarch64/test_platform $(RESULTS)/native-platform-aarch64.count \
+	  | sed 's/^platform:/platform (aarch64 under qemu):/' && \
 	set -o pipefail && qemu-aarch64 -L /usr/aarch64-linux-gnu build/native/aarch64/test_parse tests/native/data \
 	  $(RESULTS)/native-aarch64.count | grep -v '^event' | sed 's/^native:/native (aarch64 under qemu):/'
 

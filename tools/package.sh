@@ -6,13 +6,17 @@ set -euo pipefail
 kind=${1:?deb or ipk}; arch=${2:?architecture}; bin=${3:?ce-agent binary}; out=${4:?output directory}
 root=$(cd "$(dirname "$0")/.." && pwd)
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/Directory.Build.props")
-[ -x "$bin" ] || { echo "package: $bin is not an executable ce-agent (make aot-check, or make aot RID=...)" >&2; exit 1; }
+[ -x "$bin" ] || { echo "package: $bin is not an executable ce-agent (make aot RID=...)" >&2; exit 1; }
+# Which binary the package carries, in its description: OpenWrt is musl, and this is a glibc build.
+binary=$(file -b "$bin" | grep -o 'ARM aarch64\|x86-64\|ARM, EABI5' | head -1); linked=$(file -b "$bin" | grep -o 'dynamically linked\|statically linked')
 stage=$(mktemp -d); trap 'rm -rf "$stage"' EXIT
 mkdir -p "$out"
 install -D -m 0755 "$bin" "$stage/data/usr/bin/ce-agent"
 desc="MAP-E CE attribution agent: records which public ports and destinations the router's NAT used, per
  window, and publishes compact signed summaries over MQTT, so an ISP can answer disclosure requests
- without central per-session NAT logs."
+ without central per-session NAT logs.
+ .
+ Carries the NativeAOT agent built for glibc ($binary, $linked; docs/device-build.md)."
 case $kind in
 deb)
   d=$stage/data

@@ -9,8 +9,8 @@ results=${1:-build/test-results}; mkdir -p "$results"
 pass=0 fail=0
 check() { if eval "$2" >/dev/null 2>&1; then echo "package: ok   $1"; pass=$((pass+1)); else echo "package: FAIL $1"; fail=$((fail+1)); fi; }
 finish() { echo "$pass $fail" > "$results/package.count"; [ $fail -eq 0 ]; exit $?; }
-bin=build/aot/check/bin/ce-agent
-[ -x $bin ] || bash tools/aot-check.sh dotnet build/aot/check "$results" >/dev/null 2>&1
+bin=build/aot/linux-x64/publish/ce-agent
+[ -x $bin ] || make --no-print-directory aot RID=linux-x64 >/dev/null 2>&1
 out=build/pkg; rm -rf $out
 deb=$(bash tools/package.sh deb amd64 $bin $out) && ipk=$(bash tools/package.sh ipk x86_64 $bin $out)
 check "build the .deb and the .ipk" "[ -f '$deb' ] && [ -f '$ipk' ]"
@@ -41,26 +41,56 @@ check "UCI config becomes a configuration the agent accepts" \
   "PATH=$x:\$PATH UCI_FILE=$x/d/etc/config/ce-agent CONF=$x/agent.json sh -c '. $PWD/tools/rc-common-stub.sh; . $x/d/etc/init.d/ce-agent; CONF=$x/agent.json; write_config' && $bin run --check --config $x/agent.json"
 check "the runtime configuration (it holds the filter key) is 0600" "[ \"\$(stat -c %a $x/agent.json)\" = 600 ]"
 
+# arm64: the .ipk for OpenWrt's aarch64 and the .deb, built with the arm64 NativeAOT agent.
+a64=build/aot/linux-arm64/publish/ce-agent
+[ -x $a64 ] || make --no-print-directory aot RID=linux-arm64 >/dev/null 2>&1
+ipk64=$(bash tools/package.sh ipk aarch64_cortex-a53 $a64 $out 2>/dev/null); deb64=$(bash tools/package.sh deb arm64 $a64 $out 2>/dev/null)
+y=$(mktemp -d); tar -C $y -xzf "$ipk64" 2>/dev/null; mkdir $y/c $y/d; tar -C $y/c -xzf $y/control.tar.gz 2>/dev/null; tar -C $y/d -xzf $y/data.tar.gz 2>/dev/null
+check "ipk for aarch64_cortex-a53 carries the arm64 agent and says which binary" \
+  "grep -qx 'Architecture: aarch64_cortex-a53' $y/c/control && file -b $y/d/usr/bin/ce-agent | grep -q 'ARM aarch64' && grep -q 'built for glibc (ARM aarch64' $y/c/control"
+check "deb for arm64 carries the arm64 agent" "[ \"\$(dpkg-deb -f $deb64 Architecture)\" = arm64 ] && dpkg-deb --fsys-tarfile $deb64 | tar -xO ./usr/bin/ce-agent | file - | grep -q 'ARM aarch64'"
+
+# The musl question (docs/device-build.md): static glibc resolves DNS with no glibc in the root.
+if [ "$(id -u)" -eq 0 ] && [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && command -v dnsmasq >/dev/null; then
+  check "a static glibc aarch64 program resolves a DNS name (dnsmasq) in a root with no libc" "bash tools/arm64/static-dns.sh"
+else
+  echo "SKIP: static DNS probe needs root, the aarch64 binfmt handler and dnsmasq (make deps)"
+fi
+
 # .deb: a real install into a minimal Debian root.
 if [ "$(id -u)" -ne 0 ] || ! command -v debootstrap >/dev/null; then
   echo "SKIP: .deb install test needs root and debootstrap (make deps)"; finish
 fi
-base=build/debootstrap-bookworm
-if [ ! -x $base/bin/sh ]; then
-  rm -rf $base; debootstrap --variant=minbase bookworm $base http://deb.debian.org/debian >build/debootstrap.log 2>&1 \
-    || { echo "SKIP: debootstrap could not reach a Debian mirror (build/debootstrap.log)"; finish; }
+# install_in ARCH DEB: debootstrap a Debian root of that architecture once (cached under build/), then
+# install the package with apt in a fresh copy and run the agent there (arm64 through qemu-user-static's
+# binfmt handler).
+roots=()
+trap 'for m in "${roots[@]}"; do umount $m/proc 2>/dev/null; done' EXIT
+install_in() {
+  local arch=$1 deb=$2 base=build/debootstrap-bookworm r=build/deb-root tag=""
+  [ "$arch" = amd64 ] || { base+=-$arch; r+=-$arch; tag=" ($arch)"; }
+  if [ ! -x $base/bin/sh ]; then
+    rm -rf $base; debootstrap --arch=$arch --variant=minbase bookworm $base http://deb.debian.org/debian >build/debootstrap-$arch.log 2>&1 \
+      || { echo "SKIP: debootstrap$tag could not reach a Debian mirror (build/debootstrap-$arch.log)"; return; }
+  fi
+  # A run killed before its trap leaves proc mounted there: unmount it, and never let rm cross a mount.
+  umount $r/proc 2>/dev/null || true
+  rm -rf --one-file-system $r; cp -a $base $r
+  cp /etc/resolv.conf $r/etc/resolv.conf; cp "$deb" $r/tmp/
+  mount -t proc proc $r/proc; roots+=($r)
+  check "apt installs the .deb and its dependencies in a fresh Debian root$tag" "chroot $r sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq /tmp/$(basename $deb)'"
+  check "dpkg knows it installed$tag" "chroot $r dpkg -s ce-agent | grep -q 'Status: install ok installed'"
+  check "the installed agent runs$tag" "chroot $r ce-agent --version && chroot $r ce-agent mape --rule6 2001:db8::/40 --rule4 192.0.2.0/24 --ea-len 16 --psid-offset 4 --prefix 2001:db8:12:3400::/56 --json"
+  check "unit, sysctl and example configuration are in place$tag" "[ -f $r/lib/systemd/system/ce-agent.service ] && [ -f $r/usr/lib/sysctl.d/60-ce-agent.conf ] && [ -f $r/etc/ce-agent/agent.json.example ]"
+  check "the example configuration is valid$tag" "chroot $r ce-agent run --check --config /etc/ce-agent/agent.json.example"
+  local u; u=$(mktemp -d); sed "s#/usr/bin/ce-agent#$PWD/$r/usr/bin/ce-agent#" $r/lib/systemd/system/ce-agent.service > $u/ce-agent.service
+  check "systemd-analyze verify on the installed unit$tag" "[ -z \"\$(systemd-analyze verify $u/ce-agent.service 2>&1)\" ]"
+  check "apt removes it cleanly$tag" "chroot $r apt-get remove -y -qq ce-agent && [ ! -e $r/usr/bin/ce-agent ]"
+}
+install_in amd64 "$deb"
+if [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+  install_in arm64 "$deb64"
+else
+  echo "SKIP: arm64 .deb install: no binfmt handler for aarch64 (make deps: qemu-user-static, binfmt-support)"
 fi
-r=build/deb-root
-# A run killed before its trap leaves proc mounted there: unmount it, and never let rm cross a mount.
-umount $r/proc 2>/dev/null || true
-rm -rf --one-file-system $r; cp -a $base $r
-cp /etc/resolv.conf $r/etc/resolv.conf; cp "$deb" $r/tmp/
-mount -t proc proc $r/proc
-trap 'umount $r/proc 2>/dev/null' EXIT
-check "apt installs the .deb and its dependencies in a fresh Debian root" "chroot $r sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq /tmp/$(basename $deb)'"
-check "dpkg knows it installed" "chroot $r dpkg -s ce-agent | grep -q 'Status: install ok installed'"
-check "the installed agent runs" "chroot $r ce-agent --version && chroot $r ce-agent mape --rule6 2001:db8::/40 --rule4 192.0.2.0/24 --ea-len 16 --psid-offset 4 --prefix 2001:db8:12:3400::/56 --json"
-check "unit, sysctl and example configuration are in place" "[ -f $r/lib/systemd/system/ce-agent.service ] && [ -f $r/usr/lib/sysctl.d/60-ce-agent.conf ] && [ -f $r/etc/ce-agent/agent.json.example ]"
-check "the example configuration is valid" "chroot $r ce-agent run --check --config /etc/ce-agent/agent.json.example"
-check "apt removes it cleanly" "chroot $r apt-get remove -y -qq ce-agent && [ ! -e $r/usr/bin/ce-agent ]"
 finish

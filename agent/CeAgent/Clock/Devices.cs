@@ -12,7 +12,7 @@ public static class Devices
         foreach (string p in Glob(dev, "ptp"))
             found.Add(new PtpReference(p, b => { PtpReference.Request(b); Ioctl(p, IoctlNumbers.PtpSysOffsetExtended, b); }));
         foreach (string p in Glob(dev, "pps"))
-            found.Add(new PpsReference(p, b => { FetchTimeout(b); Ioctl(p, IoctlNumbers.PpsFetch(IntPtr.Size), b); }));
+            found.Add(new PpsReference(p, b => { FetchTimeout(b); Ioctl(p, IoctlNumbers.PpsFetch, b); }));
         string rtc = Path.Combine(dev, "rtc0");
         if (File.Exists(rtc))
             found.Add(new RtcReference(rtc, b => Ioctl(rtc, IoctlNumbers.RtcRdTime, b)));
@@ -29,9 +29,9 @@ public static class Devices
         System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(56), 100_000_000);
     }
 
-    private static unsafe void Ioctl(string path, uint request, byte[] buffer)
+    private static unsafe void Ioctl(string path, nuint request, byte[] buffer)
     {
-        int fd = TimeApi.Open(path, 0 /* O_RDONLY */);
+        int fd = TimeApi.Open(path, Platform.ORdonly);
         if (fd < 0)
             throw new IOException($"{path}: open failed, errno {Marshal.GetLastPInvokeError()}");
         try

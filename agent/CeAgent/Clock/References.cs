@@ -94,7 +94,7 @@ public sealed class PtpReference(string name, Action<byte[]> ioctl, int taiOffse
 /// clock is within half a second (the seconds come from NTP or GPS messages). A sequence number that does
 /// not move means no pulse arrived: the source is failing.
 /// </summary>
-public sealed class PpsReference(string name, Action<byte[]> ioctl) : DeviceReference(name, ClockSource.Pps, ioctl, 64)
+public sealed class PpsReference(string name, Action<byte[]> ioctl) : DeviceReference(name, ClockSource.Pps, ioctl, Interop.IoctlNumbers.PpsFetchSize)
 {
     private uint? _lastSequence;
     public const long UncertaintyNs = 1_000; // interrupt latency of a GPIO edge, typically a few µs

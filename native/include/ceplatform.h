@@ -1,0 +1,62 @@
+/* libceagent's platform layer: the C# side passes portable values (CE_* below) and this library maps
+ * them to the numbers, flags and struct layouts of the platform it is compiled for, as dotnet/runtime's
+ * System.Native does. No open flag, ioctl number or kernel struct offset is written by hand in C#: they
+ * differ between architectures (O_DIRECTORY is 0x10000 on x86-64, 0x4000 on aarch64, where 0x10000 is
+ * O_DIRECT). Same error rule as ceagent.h: -1 (or 0 where a number is returned) and errno. */
+#ifndef CEPLATFORM_H
+#define CEPLATFORM_H
+
+#include <stdint.h>
+#include "ceagent.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Open flags, portable: combined with |. */
+enum ce_open_flags {
+	CE_O_RDONLY = 0,
+	CE_O_WRONLY = 1,
+	CE_O_RDWR = 2,
+	CE_O_CLOEXEC = 0x10,
+};
+/* open(2) with CE_O_* flags (always close-on-exec); unknown bits are EINVAL. */
+CE_API int ce_open(const char *path, int ce_flags);
+/* fsync of a directory: after creating or renaming a file, the entry itself must reach the flash. */
+CE_API int ce_fsync_dir(const char *path);
+
+/* The ioctl requests the clock references use, and the size of the struct each one fills. */
+enum ce_ioctl {
+	CE_IOC_PTP_SYS_OFFSET_EXTENDED = 1,
+	CE_IOC_PPS_FETCH = 2,
+	CE_IOC_RTC_RD_TIME = 3,
+};
+/* The request number for this platform, or 0 with EINVAL for an unknown CE_IOC_*. */
+CE_API unsigned long ce_ioctl_request(int ce_ioc);
+/* The argument's size in bytes, or -1 with EINVAL. */
+CE_API int ce_ioctl_size(int ce_ioc);
+
+enum ce_clock { CE_CLOCK_REALTIME = 0, CE_CLOCK_BOOTTIME = 1 };
+/* The clock's time in nanoseconds; -1 with errno on failure. */
+CE_API int64_t ce_clock_ns(int ce_clock);
+
+/* The kernel's NTP state as adjtimex(2) reports it (read only), fixed layout: 24 bytes on every ABI,
+ * while struct timex holds C longs and differs between 32- and 64-bit ARM. */
+struct ce_ntp_state {
+	int32_t state;        /* adjtimex's return value (TIME_OK ... TIME_ERROR) */
+	int32_t unsynced;     /* 1 when STA_UNSYNC is set or the state is TIME_ERROR */
+	int64_t maxerror_us;
+	int64_t esterror_us;
+};
+CE_API int ce_ntp_read(struct ce_ntp_state *out);
+
+/* A timerfd on CLOCK_REALTIME that never expires but is cancelled whenever the clock is set: the step
+ * watch. ce_step_watch_fired returns 1 when the clock was set since the watch was armed (re-arm it then),
+ * 0 when not, -1 with errno on another error. */
+CE_API int ce_step_watch_create(void);
+CE_API int ce_step_watch_fired(int fd);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
