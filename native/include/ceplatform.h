@@ -56,6 +56,21 @@ CE_API int ce_ntp_read(struct ce_ntp_state *out);
 CE_API int ce_step_watch_create(void);
 CE_API int ce_step_watch_fired(int fd);
 
+/* File types, portable. */
+enum ce_file_kind {
+	CE_FILE_OTHER = 0,
+	CE_FILE_REGULAR = 1,
+	CE_FILE_DIRECTORY = 2,
+	CE_FILE_CHAR_DEVICE = 3,
+	CE_FILE_BLOCK_DEVICE = 4,
+	CE_FILE_FIFO = 5,
+	CE_FILE_SOCKET = 6,
+};
+/* The type of an open file (CE_FILE_*), or -1 with errno. */
+CE_API int ce_file_kind(int fd);
+/* flock(LOCK_EX), waiting (EINTR retried); released when the file is closed. */
+CE_API int ce_lock_exclusive(int fd);
+
 #ifdef __cplusplus
 }
 #endif

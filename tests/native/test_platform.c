@@ -58,6 +58,17 @@ static void files(void)
 	close(fd);
 	CHECK(ce_open(file, 0x40) == -1 && errno == EINVAL, "unknown flag bits: EINVAL");
 	CHECK(ce_open(file, CE_O_WRONLY | CE_O_RDWR) == -1 && errno == EINVAL, "WRONLY|RDWR: EINVAL");
+	fd = ce_open(file, CE_O_RDWR);
+	CHECK(ce_file_kind(fd) == CE_FILE_REGULAR, "a file is CE_FILE_REGULAR");
+	CHECK(ce_lock_exclusive(fd) == 0, "ce_lock_exclusive: %s", strerror(errno));
+	close(fd);
+	fd = ce_open("/dev/null", CE_O_RDWR);
+	CHECK(ce_file_kind(fd) == CE_FILE_CHAR_DEVICE, "/dev/null is CE_FILE_CHAR_DEVICE (an audit log there would keep nothing)");
+	close(fd);
+	fd = ce_open(dir, CE_O_RDONLY);
+	CHECK(ce_file_kind(fd) == CE_FILE_DIRECTORY, "a directory is CE_FILE_DIRECTORY");
+	close(fd);
+	CHECK(ce_file_kind(-1) == -1 && errno == EBADF, "a bad descriptor: EBADF");
 	unlink(file);
 	rmdir(dir);
 #if defined(__aarch64__)
