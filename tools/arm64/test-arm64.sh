@@ -60,9 +60,12 @@ cat > isp.json <<JSON
 { "store": { "kind": "sqlite", "target": "$work/summaries.db" },
   "broker": { "host": "127.0.0.1", "port": $port, "caFile": "$work/ca.crt", "certFile": "$work/collector.crt", "keyFile": "$work/collector.key" },
   "devices": [ { "ceId": "ce-a64", "line": "line-arm64", "publicKeyPem": "$key" } ],
-  "filterKey": "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e",
+  "masterKeyFile": "$work/master.key",
   "auditLog": "$work/audit.jsonl" }
 JSON
+chmod 600 isp.json
+"$ISP" key master --out "$work/master.key" > /dev/null
+"$ISP" key derive --ce-id ce-a64 --epoch 1 --out "$work/ce-a64.filter-key" --config isp.json > /dev/null
 sleep 1
 "$ISP" collect --config isp.json > collector.log 2>&1 & pids+=($!)
 
@@ -78,9 +81,10 @@ cat > cfg/cfg/agent.json <<JSON
   "windowSeconds": $W, "batchWindows": 1, "closeDelaySeconds": 1,
   "spool": { "dir": "/var/lib/ce-agent/spool", "maxBytes": 1048576 },
   "broker": { "host": "10.0.2.100", "port": 8883, "caFile": "/cfg/ca.crt", "certFile": "/cfg/ce.crt", "keyFile": "/cfg/ce.key" },
-  "filterKey": "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e",
+  "filterKey": "$(cat "$work/ce-a64.filter-key")", "filterKeyEpoch": 1,
   "keyFile": "/cfg/device.pem", "ntpSignal": "/tmp/ntp-signal" }
 JSON
+chmod 600 cfg/cfg/agent.json
 (cd cfg && find . | cpio -o -H newc --quiet | gzip -1) > cfg.cpio.gz
 cat "$OLDPWD/$vm/root.cpio.gz" cfg.cpio.gz > initrd.gz
 start=$(date +%s)

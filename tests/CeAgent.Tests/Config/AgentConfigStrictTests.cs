@@ -16,6 +16,7 @@ public sealed class AgentConfigStrictTests : IDisposable
           "ceId": "ce-0001",
           "mape": { "rule6": "2001:db8::/40", "rule4": "192.0.2.0/24", "eaLength": 16, "psidOffset": 4, "prefix": "2001:db8:12:3400::/56" },
           "filterKey": "000102030405060708090a0b0c0d0e0f",
+          "filterKeyEpoch": 1,
           "broker": { "host": "mqtt.example.net", "port": 8883 },
           "spool": { "dir": "/tmp/ce-spool-test", "maxBytes": 4194304 },
           "leds": { "backend": "none" },

@@ -104,7 +104,7 @@ public sealed class FloodTests(ITestOutputHelper output) : IDisposable
     }
 
     private static Verdict Resolve(SummaryStore store, string dst, double unixSeconds, long accuracyMs) =>
-        new CeIsp.Resolver.Resolver(store, [.. Enumerable.Range(0, 16).Select(i => (byte)i)]).Resolve(new DisclosureRequest
+        new CeIsp.Resolver.Resolver(store, Master).Resolve(new DisclosureRequest
         {
             Requester = "flood test",
             Observations =
@@ -116,6 +116,9 @@ public sealed class FloodTests(ITestOutputHelper output) : IDisposable
                 },
             ],
         });
+
+    /// <summary>The resolver's master key; the CE gets its own key derived from it (docs/privacy.md).</summary>
+    private static readonly byte[] Master = [.. Enumerable.Range(0, 32).Select(i => (byte)i)];
 
     private string AgentConfig(MosquittoBroker broker, string keyFile)
     {
@@ -130,9 +133,11 @@ public sealed class FloodTests(ITestOutputHelper output) : IDisposable
             ["closeDelaySeconds"] = 0,
             ["spool"] = new Dictionary<string, object> { ["dir"] = Path.Combine(_dir, "spool"), ["maxBytes"] = 32 << 20 },
             ["broker"] = new Dictionary<string, object> { ["host"] = "127.0.0.1", ["port"] = broker.Port, ["caFile"] = broker.Certs.CaCert, ["certFile"] = cert, ["keyFile"] = key },
-            ["filterKey"] = "000102030405060708090a0b0c0d0e0f",
+            ["filterKey"] = Convert.ToHexStringLower(CeAgent.Shared.Secrets.FilterKeys.Derive(Master, "ce-0001", 1)),
+            ["filterKeyEpoch"] = 1,
             ["keyFile"] = keyFile,
         }));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // it holds a filter key
         return path;
     }
 

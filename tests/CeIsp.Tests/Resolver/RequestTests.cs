@@ -47,7 +47,8 @@ public class RequestTests
         try
         {
             string config = Path.Combine(dir, "isp.json"), request = Path.Combine(dir, "request.json");
-            File.WriteAllText(config, $$"""{ "store": { "target": "{{dir}}/s.db" }, "filterKey": "000102030405060708090a0b0c0d0e0f", "auditLog": "{{dir}}/audit.jsonl" }""");
+            File.WriteAllText(config, $$"""{ "store": { "target": "{{dir}}/s.db" }, "masterKey": "{{new string('7', 64)}}", "auditLog": "{{dir}}/audit.jsonl" }""");
+            File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite); // it holds the master key
             File.WriteAllText(request, Good.Replace(from, to, StringComparison.Ordinal));
             ProcResult r = Programs.Run("ce-isp", "resolve", "--request", request, "--config", config);
             Assert.Equal(1, r.ExitCode);
