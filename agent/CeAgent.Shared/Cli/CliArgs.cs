@@ -80,12 +80,21 @@ public sealed class CliArgs
     public int RequireInt(string name, int min = int.MinValue, int max = int.MaxValue) =>
         GetInt(name, min, max) ?? throw new CliException($"missing required option --{name}");
 
+    private int _wordsTaken;
+
+    /// <summary>The positional words, for a command that takes them (`ce-isp key master`); it checks them itself.</summary>
+    public IReadOnlyList<string> TakeWords()
+    {
+        _wordsTaken = Positional.Count;
+        return Positional;
+    }
+
     /// <summary>Call after reading every option a command knows, so a typo is an error, not a silent default.</summary>
     public void RejectUnknown()
     {
-        // No command takes positional arguments: `mape junk` is a mistake, not something to ignore.
-        if (Positional.Count > 0)
-            throw new CliException($"unexpected argument '{Positional[0]}'");
+        // Only a command that takes words (`key master`) reads them: `mape junk` is a mistake, not something to ignore.
+        if (Positional.Count > _wordsTaken)
+            throw new CliException($"unexpected argument '{Positional[_wordsTaken]}'");
         foreach (string name in _options.Keys)
             if (!_used.Contains(name))
                 throw new CliException($"unknown option --{name}");

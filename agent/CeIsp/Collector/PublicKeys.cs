@@ -26,7 +26,7 @@ public static class PublicKeys
             string? curve = k.ExportParameters(false).Curve.Oid.Value;
             return curve == P256 ? null : $"is on curve {curve ?? "(unnamed)"}, not P-256";
         }
-        catch (Exception e) when (e is ArgumentException or CryptographicException)
+        catch (Exception e) when (e is ArgumentException or CryptographicException or PlatformNotSupportedException) // an unknown curve OID: the platform says it does not support it
         {
             return $"does not parse ({e.Message})";
         }

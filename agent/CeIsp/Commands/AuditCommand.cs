@@ -14,7 +14,7 @@ internal static class AuditCommand
     private static int Run(string[] argv)
     {
         CliArgs args = CliArgs.Parse(argv);
-        if (args.Positional is not ["verify"])
+        if (args.TakeWords() is not ["verify"])
             throw new CliException("say 'verify'");
         IspConfig c = IspConfig.Load(args.Get("config") ?? IspConfig.DefaultPath);
         args.RejectUnknown();

@@ -40,7 +40,7 @@ internal static class KeyCommand
     private static int Dispatch(string[] argv)
     {
         CliArgs args = CliArgs.Parse(argv);
-        switch (args.Positional)
+        switch (args.TakeWords())
         {
             case ["master"]:
             {

@@ -29,8 +29,10 @@ public static class VerdictText
                 ja.Add("このアドレスを使用していたいずれの回線にも、このアクセスの記録はありません。すべての回線が除外されます。");
                 break;
             default:
-                en.Add("The records cannot answer: a router that held this address has incomplete records for that time.");
-                ja.Add("回答できません: この時刻にこのアドレスを使用していたルータの記録が欠けています。");
+                en.Add("The records cannot answer: a router that held this address has incomplete records for that time"
+                    + (unknown.Count > 0 ? $" ({string.Join(", ", unknown.Select(u => u.Line))})." : "."));
+                ja.Add("回答できません: この時刻にこのアドレスを使用していたルータの記録が欠けています"
+                    + (unknown.Count > 0 ? $"({string.Join("、", unknown.Select(u => u.Line))})。" : "。"));
                 break;
         }
         if (unknown.Count > 0 && verdict != "unknown")

@@ -40,7 +40,7 @@ public sealed class AuditCommandTests : IDisposable
         string log = Path.Combine(_dir, "log", "audit.jsonl");
         string config = Config(log);
         ProcResult r = Resolve(config, Request()).EnsureSuccess("resolve");
-        Assert.Contains("verdict: none", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("verdict: unknown", r.Stdout, StringComparison.Ordinal); // an empty store rules nobody out
         string entry = Assert.Single(File.ReadAllLines(log));
         Assert.Contains("\"actor\":\"police\",\"action\":\"resolve\",\"reference\":\"case-7\"", entry, StringComparison.Ordinal);
         Assert.DoesNotContain("203.0.113.10", entry, StringComparison.Ordinal); // the destination stays with the requester

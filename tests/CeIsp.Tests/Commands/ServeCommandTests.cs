@@ -39,7 +39,7 @@ public sealed class ServeCommandTests : IDisposable
     {
         string config = Path.Combine(_dir, "isp.json");
         File.WriteAllText(config, JsonSerializer.Serialize(new { store = new { kind = "sqlite", target = Path.Combine(_dir, "s.db") },
-            filterKey = "00112233445566778899aabbccddeeff", auditLog = Path.Combine(_dir, "audit.jsonl"),
+            masterKeyFile = Path.Combine(_dir, "master.key"), auditLog = Path.Combine(_dir, "audit.jsonl"),
             desk = new { users = Path.Combine(_dir, "users.json"), dataDir = Path.Combine(_dir, "desk") } }));
         ProcResult r = Programs.Run("ce-isp", "serve", "--config", config, "--listen", "0.0.0.0:8443");
         Assert.NotEqual(0, r.ExitCode);

@@ -38,7 +38,7 @@ public sealed class IspConfigTests : IDisposable
     [InlineData("""{ "devices": [ { "ceId": "ce-1", "line": "l", "publicKeyPem": "hello" } ] }""", "devices[0].publicKeyPem")]
     [InlineData("""{ "devices": [ { "ceId": "ce-7", "line": "l", "publicKeyPem": "-----BEGIN PUBLIC KEY-----\nZ2FyYmFnZQ==\n-----END PUBLIC KEY-----" } ] }""", "devices[0].publicKeyPem of ce-7: the key does not parse")]
     [InlineData("""{ "devices": [ { "ceId": "ce-8", "line": "l", "publicKeyPem": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----" } ] }""", "devices[0].publicKeyPem of ce-8: the key does not parse")]
-    [InlineData("""{ "devices": [ { "ceId": "ce-1", "line": "l", "publicKeyPem": "-----BEGIN PUBLIC KEY-----", "nextPublicKeyPem": "x" } ] }""", "devices[0].nextPublicKeyPem")]
+    [InlineData("""{ "devices": [ { "ceId": "ce-1", "line": "l", "publicKeyPem": "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEXROkcSJaJrkIFOdkU6VYiK8/b0Kp\nxuZxNyAAtQQE4juhmeyyXxWeUjat4iT67/1GJBHSq1YRvxgRZwy+2jDbJQ==\n-----END PUBLIC KEY-----", "nextPublicKeyPem": "x" } ] }""", "devices[0].nextPublicKeyPem")]
     [InlineData("""{ "filterKeyEpoch": { "current": 0 } }""", "filterKeyEpoch.current")]
     [InlineData("""{ "stroe": {} }""", "stroe")]
     [InlineData("""{ "store": { "kind": 3 } }""", "store.kind:")]
@@ -84,8 +84,8 @@ public sealed class IspConfigTests : IDisposable
 
     private const string Full = """
         { "store": { "kind": "sqlite", "target": "/tmp/x.db" }, "broker": { "host": "mqtt", "port": 8883, "group": "g", "clientId": "c1" },
-          "devices": [ { "ceId": "ce-1", "line": "line-1", "publicKeyPem": "-----BEGIN PUBLIC KEY-----" } ],
-          "trustOnFirstUse": false, "filterKey": "000102030405060708090a0b0c0d0e0f", "auditLog": "/tmp/audit.jsonl" }
+          "devices": [ { "ceId": "ce-1", "line": "line-1", "publicKeyPem": "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEXROkcSJaJrkIFOdkU6VYiK8/b0Kp\nxuZxNyAAtQQE4juhmeyyXxWeUjat4iT67/1GJBHSq1YRvxgRZwy+2jDbJQ==\n-----END PUBLIC KEY-----" } ],
+          "trustOnFirstUse": false, "masterKeyFile": "/etc/ce-isp/master.key", "auditLog": "/tmp/audit.jsonl" }
         """;
 
     [Fact]

@@ -45,6 +45,9 @@ public sealed class FilterKeyTests : IDisposable
     {
         // A rotates to epoch 2 and keeps going: its later windows are keyed with the new key and say so.
         Scenario.Flows(_s.Ces[0], [(3, Scenario.D3, 5000, 5010)], epoch: 2);
+        // B and C stay busy elsewhere past that time, so their records rule them out ("none" needs records).
+        Scenario.Flows(_s.Ces[1], [(1, Scenario.D1, 4990, 5060)]);
+        Scenario.Flows(_s.Ces[2], [(1, Scenario.D1, 4990, 5060)]);
         Assert.Equal(2u, SummaryCodec.Decode(CoseSign1.Parse(_s.Ces[0].Messages[^1]).Payload).FilterKeyEpoch);
         using SummaryStore store = Ingest();
         var resolver = new CeIsp.Resolver.Resolver(store, Scenario.MasterKey);
@@ -62,7 +65,9 @@ public sealed class FilterKeyTests : IDisposable
         // resolver uses the epoch the message names.
         Scenario.Flows(_s.Ces[0], [(3, Scenario.D3, 5000, 5010)], epoch: 2, filterKey: FilterKeys.Derive(Scenario.MasterKey, "ce-a", 1));
         using SummaryStore store = Ingest();
-        Assert.Equal(VerdictKind.None, new CeIsp.Resolver.Resolver(store, Scenario.MasterKey).Resolve(Request(5005, Scenario.D3)).Result);
+        Verdict v = new CeIsp.Resolver.Resolver(store, Scenario.MasterKey).Resolve(Request(5005, Scenario.D3));
+        Assert.Empty(v.Candidates); // not attributed (none, or unknown where a holder's records end before the time)
+        Assert.Contains(v.Result, new[] { VerdictKind.None, VerdictKind.Unknown });
     }
 
     [Fact]
@@ -76,7 +81,7 @@ public sealed class FilterKeyTests : IDisposable
         Assert.Equal(bare.Length + 2, one.Length);
         Assert.Equal(new byte[] { 8, 1 }, one[^2..]); // field 8, the last one written
         one[^1] = 0;
-        Assert.Contains("field 8 written as 0", Assert.Throws<SummaryFormatException>(() => SummaryCodec.Decode(one)).Message);
+        Assert.Contains("filter key epoch written as 0", Assert.Throws<SummaryFormatException>(() => SummaryCodec.Decode(one)).Message);
     }
 
     private SummaryStore Ingest() => _s.Collect(_db, _s.Ces).Store;
