@@ -6,7 +6,7 @@
 # Writes "PASSED FAILED" to $1/arm64.count.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-results=${1:-build/test-results}; mkdir -p "$results"
+results=${1:-build/test-results}; mkdir -p "$results"; results=$(cd "$results" && pwd) # the checks run in a work folder
 pass=0 fail=0
 check() { if eval "$2" >/dev/null 2>&1; then echo "arm64: ok   $1"; pass=$((pass+1)); else echo "arm64: FAIL $1"; fail=$((fail+1)); fi; }
 finish() { echo "$pass $fail" > "$results/arm64.count"; echo "arm64: $pass passed, $fail failed"; [ $fail -eq 0 ]; exit $?; }
