@@ -35,7 +35,6 @@ public sealed class Collector(SummaryStore store, bool trustOnFirstUse, Func<str
     /// <summary>A state message is a small JSON object; anything far larger is not one.</summary>
     public const int MaxStateBytes = 16 * 1024;
     private readonly Dictionary<string, ECDsa> _keys = [];
-    private readonly Dictionary<string, ECDsa?> _nextKeys = [];
     private readonly Dictionary<string, long> _rejections = [];
     private readonly long[] _outcomes = new long[Enum.GetValues<IngestOutcome>().Length];
 
@@ -206,28 +205,21 @@ public sealed class Collector(SummaryStore store, bool trustOnFirstUse, Func<str
     }
 
     /// <summary>The enrolled key, cached while the enrolment stays the same.</summary>
-    private ECDsa? Key(Device d)
+    private ECDsa? Key(Device d) => Import(d.CeId, d.PublicKeyPem);
+
+    private ECDsa? NextKey(string ceId) => NextKeys.TryGetValue(ceId, out string? pem) ? Import(ceId, pem) : null;
+
+    /// <summary>An enrolled key (current or next), parsed once; null when it is not a P-256 public key.</summary>
+    private ECDsa? Import(string ceId, string pem)
     {
-        string cacheKey = d.CeId + "\n" + d.PublicKeyPem;
+        string cacheKey = ceId + "\n" + pem;
         if (_keys.TryGetValue(cacheKey, out ECDsa? k))
             return k;
-        if (PublicKeys.Problem(d.PublicKeyPem) is not null)
+        if (PublicKeys.Problem(pem) is not null)
             return null;
         k = ECDsa.Create();
-        k.ImportFromPem(d.PublicKeyPem);
+        k.ImportFromPem(pem);
         return _keys[cacheKey] = k;
-    }
-
-    private ECDsa? NextKey(string ceId)
-    {
-        if (_nextKeys.TryGetValue(ceId, out ECDsa? k))
-            return k;
-        if (NextKeys.TryGetValue(ceId, out string? pem))
-        {
-            k = ECDsa.Create();
-            k.ImportFromPem(pem);
-        }
-        return _nextKeys[ceId] = k;
     }
 
     private static IngestResult Reject(string kind, string reason, string? ceId = null) =>

@@ -20,7 +20,7 @@ internal static class ServeCommand
         string listen = args.Require("listen");
         IspConfig c = IspConfig.Load(args.Get("config") ?? IspConfig.DefaultPath);
         args.RejectUnknown();
-        DeskServer.Plan(listen, c.Desk);
+        bool https = DeskServer.Plan(listen, c.Desk).Https; // a bad address or a missing certificate stops here
         c.RequireMasterKey();
         Accounts accounts = Accounts.Load(c.Desk.Users);
         AuditLog audit = AuditLog.Open(c.AuditLog);
@@ -28,7 +28,7 @@ internal static class ServeCommand
         WebApplication app = DeskServer.Build(c, accounts, service, listen);
         app.Start();
         // Said once it accepts connections: scripts (make demo SERVE=1) wait for this line.
-        Console.Out.WriteLine($"ce-isp serve: {(DeskServer.Plan(listen, c.Desk).Https ? "https" : "http")}://{listen}/ (accounts: {c.Desk.Users}, data: {c.Desk.DataDir})");
+        Console.Out.WriteLine($"ce-isp serve: {(https ? "https" : "http")}://{listen}/ (accounts: {c.Desk.Users}, data: {c.Desk.DataDir})");
         app.WaitForShutdown();
         return 0;
     }
