@@ -8,6 +8,8 @@ CONFIG      ?= Release
 BUILD       := build
 BIN         := $(BUILD)/bin
 RESULTS     := $(BUILD)/test-results
+# The version, written only in VERSION (the assemblies, libceagent and the packages read it).
+VERSION     := $(shell cat VERSION)
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1

@@ -17,13 +17,13 @@ NATIVE_PKG  := PKG_CONFIG_LIBDIR=/usr/lib/$(ARCH)-linux-gnu/pkgconfig pkg-config
 endif
 NATIVE_LIBS    = $(shell $(NATIVE_PKG) --libs libmnl)
 NATIVE_CFLAGS  = -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -fvisibility=hidden \
-                 -DCE_VERSION='"0.1.0"' $(shell $(NATIVE_PKG) --cflags libmnl)
+                 -DCE_VERSION='"$(VERSION)"' $(shell $(NATIVE_PKG) --cflags libmnl)
 
 .PHONY: native test-native deps-aarch64
 BUILD_PREREQS += native
 native: $(NATIVE_OUT)/libceagent.so $(NATIVE_OUT)/libceagent.a
 
-$(NATIVE_OUT)/obj/%.o: native/src/%.c native/src/internal.h native/include/ceagent.h native/include/ceplatform.h
+$(NATIVE_OUT)/obj/%.o: native/src/%.c native/src/internal.h native/include/ceagent.h native/include/ceplatform.h VERSION
 	@mkdir -p $(@D)
 	$(NATIVE_CC) $(NATIVE_CFLAGS) -c $< -o $@
 

@@ -5,13 +5,15 @@
 set -euo pipefail
 kind=${1:?deb or ipk}; arch=${2:?architecture}; bin=${3:?ce-agent binary}; out=${4:?output directory}
 root=$(cd "$(dirname "$0")/.." && pwd)
-version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/Directory.Build.props")
+version=$(cat "$root/VERSION")
 [ -x "$bin" ] || { echo "package: $bin is not an executable ce-agent (make aot RID=...)" >&2; exit 1; }
+bin=$(realpath "$bin")
 # Which binary the package carries, in its description: OpenWrt is musl, and this is a glibc build.
 binary=$(file -b "$bin" | grep -o 'ARM aarch64\|x86-64\|ARM, EABI5' | head -1); linked=$(file -b "$bin" | grep -o 'dynamically linked\|statically linked')
 stage=$(mktemp -d); trap 'rm -rf "$stage"' EXIT
 mkdir -p "$out"
-install -D -m 0755 "$bin" "$stage/data/usr/bin/ce-agent"
+# The files and their layout: mk/install.mk's targets (make's output to stderr: stdout names the package).
+layout() { ${MAKE:-make} -C "$root" --no-print-directory "$1" DESTDIR="$stage/data" PREFIX=/usr INSTALL_BIN="$bin" >&2; }
 desc="MAP-E CE attribution agent: records which public ports and destinations the router's NAT used, per
  window, and publishes compact signed summaries over MQTT, so an ISP can answer disclosure requests
  without central per-session NAT logs.
@@ -19,11 +21,7 @@ desc="MAP-E CE attribution agent: records which public ports and destinations th
  Carries the NativeAOT agent built for glibc ($binary, $linked; docs/device-build.md)."
 case $kind in
 deb)
-  d=$stage/data
-  install -D -m 0644 "$root/rootfs/systemd/ce-agent.service" "$d/lib/systemd/system/ce-agent.service"
-  install -D -m 0644 "$root/rootfs/common/sysctl.d/60-ce-agent.conf" "$d/usr/lib/sysctl.d/60-ce-agent.conf"
-  install -D -m 0644 "$root/rootfs/common/agent.json.example" "$d/etc/ce-agent/agent.json.example"
-  install -D -m 0644 "$root/README.md" "$d/usr/share/doc/ce-agent/README.md"
+  d=$stage/data; layout install
   mkdir -p "$d/DEBIAN"
   cat > "$d/DEBIAN/control" <<CTRL
 Package: ce-agent
@@ -58,11 +56,7 @@ SH
   dpkg-deb --root-owner-group --build "$d" "$out/ce-agent_${version}_${arch}.deb" >/dev/null
   echo "$out/ce-agent_${version}_${arch}.deb" ;;
 ipk)
-  d=$stage/data
-  install -D -m 0755 "$root/rootfs/openwrt/etc/init.d/ce-agent" "$d/etc/init.d/ce-agent"
-  install -D -m 0600 "$root/rootfs/openwrt/etc/config/ce-agent" "$d/etc/config/ce-agent"
-  install -D -m 0755 "$root/rootfs/openwrt/etc/hotplug.d/ntp/50-ce-agent" "$d/etc/hotplug.d/ntp/50-ce-agent"
-  install -D -m 0644 "$root/rootfs/common/sysctl.d/60-ce-agent.conf" "$d/etc/sysctl.d/60-ce-agent.conf"
+  d=$stage/data; layout install-openwrt
   c=$stage/control; mkdir -p "$c"
   cat > "$c/control" <<CTRL
 Package: ce-agent

@@ -11,5 +11,6 @@ return CommandTable.Dispatch(
         FlowsCommand.Definition,
         ClockCommand.Definition,
         RunCommand.Definition,
+        ConfigCommand.Definition,
     ],
     args);

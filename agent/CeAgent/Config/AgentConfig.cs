@@ -76,9 +76,29 @@ public sealed record AgentConfig
         }
     }
 
+    /// <summary>The fields the ISP provisions and the agent has no default for, those not set. (Every other
+    /// field's default is its initialiser here: the one place defaults live; the OpenWrt init script leaves
+    /// out what UCI does not set.)</summary>
+    public IEnumerable<string> Unset()
+    {
+        (string Field, bool Unset)[] provisioned =
+        [
+            ("ceId", CeId is null), ("mape.rule6", Mape.Rule6 is null), ("mape.rule4", Mape.Rule4 is null),
+            ("mape.eaLength", Mape.EaLength is null), ("mape.psidOffset", Mape.PsidOffset is null),
+            ("mape.prefix", Mape.Prefix is null), ("filterKey", FilterKey is null), ("filterKeyEpoch", FilterKeyEpoch is null),
+        ];
+        return provisioned.Where(p => p.Unset).Select(p => p.Field);
+    }
+
+    /// <summary>The configuration as the agent uses it, defaults filled in, as indented JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, AgentConfigJson.Default.AgentConfig);
+
     /// <summary>Checks every field and derives the CE's MAP-E parameters; errors name the field.</summary>
     public (MapeParams Mape, byte[] FilterKey) Validate()
     {
+        // Everything an operator has yet to provision in one message, rather than one field per attempt.
+        if (string.Join("; ", Unset().Select(f => f + ": missing")) is { Length: > 0 } unset)
+            throw new ConfigException($"{unset} (the ISP provisions these: rootfs/common/agent.json.example)");
         if (CeId is null || !SummaryLimits.IsValidCeId(CeId))
             throw new ConfigException($"ceId: '{CeId}' must be 1-{SummaryLimits.MaxCeIdLength} of [A-Za-z0-9._-]");
         if (WindowSeconds is < 1 or > SummaryLimits.MaxWindowSeconds || 86400 % WindowSeconds != 0)
@@ -131,6 +151,6 @@ public sealed record AgentConfig
 public sealed class ConfigException(string message) : FormatException(message);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, ReadCommentHandling = JsonCommentHandling.Skip,
-    AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, RespectNullableAnnotations = true)]
+    AllowTrailingCommas = true, WriteIndented = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(AgentConfig))]
 internal sealed partial class AgentConfigJson : JsonSerializerContext;
