@@ -33,6 +33,9 @@ install-openwrt: install-bin
 	install -D -m 0755 rootfs/openwrt/etc/hotplug.d/ntp/50-ce-agent "$(DESTDIR)/etc/hotplug.d/ntp/50-ce-agent"
 	install -D -m 0644 rootfs/common/sysctl.d/60-ce-agent.conf "$(DESTDIR)/etc/sysctl.d/60-ce-agent.conf"
 
+# busybox: OpenWrt's shell, which runs the init script's UCI translation in its test (tests/CeAgent.Tests, Config).
+DEPS_APT += busybox
+
 TEST_TARGETS += test-install
 test-install:
 	@bash tools/test-install.sh $(RESULTS)

@@ -29,16 +29,9 @@ done
 check "ipk conffiles keep /etc/config/ce-agent" "grep -qx /etc/config/ce-agent $x/c/conffiles"
 check "ipk postinst enables and starts, prerm stops" "grep -q 'enable' $x/c/postinst && grep -q 'start' $x/c/postinst && grep -q 'stop' $x/c/prerm"
 check "ipk data: agent, init script, hotplug script, sysctl" "[ -x $x/d/usr/bin/ce-agent ] && [ -x $x/d/etc/init.d/ce-agent ] && [ -x $x/d/etc/hotplug.d/ntp/50-ce-agent ] && [ -f $x/d/etc/sysctl.d/60-ce-agent.conf ]"
-# The init script's UCI -> JSON, with a stand-in for uci reading the shipped /etc/config/ce-agent.
-cat > $x/uci <<'SH'
-#!/bin/sh
-[ "$1" = -q ] && shift; [ "$1" = get ] && shift
-key=${1##*.}
-awk -v k="$key" '$1=="option" && $2==k { v=$3; gsub(/'\''/, "", v); print v }' "$UCI_FILE"
-SH
-chmod +x $x/uci
+# The init script's UCI -> JSON, with tools/stubs/uci standing in for uci, reading the shipped /etc/config/ce-agent.
 check "UCI config becomes a configuration the agent accepts" \
-  "PATH=$x:\$PATH UCI_FILE=$x/d/etc/config/ce-agent CONF=$x/agent.json sh -c '. $PWD/tools/rc-common-stub.sh; . $x/d/etc/init.d/ce-agent; CONF=$x/agent.json; write_config' && $bin run --check --config $x/agent.json"
+  "PATH=$PWD/tools/stubs:\$PATH UCI_STUB_DIR=$x/d/etc/config sh -c '. $PWD/tools/rc-common-stub.sh; . $x/d/etc/init.d/ce-agent; CONF=$x/agent.json; write_config' && $bin run --check --config $x/agent.json"
 check "the runtime configuration (it holds the filter key) is 0600" "[ \"\$(stat -c %a $x/agent.json)\" = 600 ]"
 
 # arm64: the .ipk for OpenWrt's aarch64 and the .deb, built with the arm64 NativeAOT agent.

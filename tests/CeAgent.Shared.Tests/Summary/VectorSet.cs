@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CeAgent.Shared.Summary;
+using CeAgent.Shared.Time;
 
 namespace CeAgent.Shared.Tests.Summary;
 

@@ -7,7 +7,7 @@ namespace CeAgent.Tests.Config;
 /// <summary>
 /// OpenWrt's init script turns UCI into the agent's JSON and must invent nothing: what UCI leaves out, the
 /// agent's defaults (AgentConfig's initialisers) decide. Real here: the shipped init script and its
-/// translation function, run by /bin/sh (dash; OpenWrt runs busybox ash), and the built ce-agent's
+/// translation function, run by busybox ash (OpenWrt's shell; `make deps` installs busybox), the built ce-agent's
 /// `run --check` and `config`. Stood in: OpenWrt's `uci` (not packaged for Debian) by tools/stubs/uci, which
 /// reads UCI's file syntax, and rc.common by tools/rc-common-stub.sh.
 /// </summary>
@@ -16,6 +16,8 @@ public sealed class UciTranslationTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("ce-uci-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private const string BusyBox = "/usr/bin/busybox";
 
     private static readonly string[] Provisioned =
         ["ceId", "mape.rule6", "mape.rule4", "mape.eaLength", "mape.psidOffset", "mape.prefix", "filterKey", "filterKeyEpoch"];
@@ -58,7 +60,8 @@ public sealed class UciTranslationTests : IDisposable
     {
         File.WriteAllText(Path.Combine(_dir, "ce-agent"), uciFile);
         string root = Host.RepoRoot;
-        return Proc.Run("/bin/sh", ["-c", ". \"$ROOT/tools/rc-common-stub.sh\"; . \"$ROOT/rootfs/openwrt/etc/init.d/ce-agent\"; ce_agent_json"],
+        Assert.True(File.Exists(BusyBox), $"{BusyBox} is missing: the translation runs under OpenWrt's shell (make deps installs busybox)");
+        return Proc.Run(BusyBox, ["sh", "-c", ". \"$ROOT/tools/rc-common-stub.sh\"; . \"$ROOT/rootfs/openwrt/etc/init.d/ce-agent\"; ce_agent_json"],
             env: new Dictionary<string, string>
             {
                 ["ROOT"] = root,
