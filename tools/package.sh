@@ -13,7 +13,7 @@ binary=$(file -b "$bin" | grep -o 'ARM aarch64\|x86-64\|ARM, EABI5' | head -1); 
 stage=$(mktemp -d); trap 'rm -rf "$stage"' EXIT
 mkdir -p "$out"
 # The files and their layout: mk/install.mk's targets (make's output to stderr: stdout names the package).
-layout() { ${MAKE:-make} -C "$root" --no-print-directory "$1" DESTDIR="$stage/data" PREFIX=/usr INSTALL_BIN="$bin" >&2; }
+layout() { ${MAKE:-make} -s -C "$root" --no-print-directory "$1" DESTDIR="$stage/data" PREFIX=/usr INSTALL_BIN="$bin" >&2; }
 desc="MAP-E CE attribution agent: records which public ports and destinations the router's NAT used, per
  window, and publishes compact signed summaries over MQTT, so an ISP can answer disclosure requests
  without central per-session NAT logs.
