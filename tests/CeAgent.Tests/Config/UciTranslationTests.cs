@@ -7,9 +7,9 @@ namespace CeAgent.Tests.Config;
 /// <summary>
 /// OpenWrt's init script turns UCI into the agent's JSON and must invent nothing: what UCI leaves out, the
 /// agent's defaults (AgentConfig's initialisers) decide. Real here: the shipped init script and its
-/// translation function, run by busybox ash (OpenWrt's shell; `make deps` installs busybox), the built ce-agent's
-/// `run --check` and `config`. Stood in: OpenWrt's `uci` (not packaged for Debian) by tools/stubs/uci, which
-/// reads UCI's file syntax, and rc.common by tools/rc-common-stub.sh.
+/// translation function, run by busybox ash (OpenWrt's shell; `make deps` installs busybox), and the built
+/// ce-agent's `run --check` and `config`. Stood in: OpenWrt's `uci` (not packaged for Debian) by
+/// tools/stubs/uci, which reads UCI's file syntax, and rc.common by tools/rc-common-stub.sh.
 /// </summary>
 public sealed class UciTranslationTests : IDisposable
 {
