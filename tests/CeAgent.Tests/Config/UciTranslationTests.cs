@@ -120,10 +120,14 @@ public sealed class UciTranslationTests : IDisposable
     {
         string json = TranslateOk("").Stdout;
         Assert.Empty(Leaves(JsonNode.Parse(json)));
-        ProcResult r = Programs.Run("ce-agent", "run", "--check", "--config", WriteJson(json));
-        Assert.Equal(1, r.ExitCode);
-        foreach (string field in Provisioned)
-            Assert.Contains($"{field}: missing", r.Stderr);
+        string path = WriteJson(json);
+        foreach (ProcResult r in new[] { Programs.Run("ce-agent", "run", "--check", "--config", path), Programs.Run("ce-agent", "config", "--config", path) })
+        {
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal("", r.Stdout);
+            foreach (string field in Provisioned)
+                Assert.Contains($"{field}: missing", r.Stderr);
+        }
     }
 
     [Fact]
