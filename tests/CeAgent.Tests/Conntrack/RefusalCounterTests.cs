@@ -49,5 +49,8 @@ public sealed class RefusalCounterTests
         Assert.Equal(72, sizeof(CtStats));
         Assert.Equal(1, Interop.Conntrack.ParseStats(msg, out CtStats s));
         Assert.Equal((1000UL, 5UL, 60UL, 61UL, 3UL, 2UL, 1u), (s.Found, s.Insert, s.InsertFailed, s.Drop, s.EarlyDrop, s.ClashResolve, s.Cpus));
+        // Truncated: the parser never guesses at the rest, and the error says what was being read.
+        var e = Assert.Throws<InteropException>(() => Interop.Conntrack.ParseStats(msg.AsSpan(0, msg.Length - 3), out _));
+        Assert.Equal("parsing conntrack statistics: Bad message (errno 74)", e.Message);
     }
 }
