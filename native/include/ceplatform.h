@@ -35,6 +35,25 @@ enum ce_ioctl {
 CE_API unsigned long ce_ioctl_request(int ce_ioc);
 /* The argument's size in bytes, or -1 with EINVAL. */
 CE_API int ce_ioctl_size(int ce_ioc);
+/* ioctl(2) with a CE_IOC_* request on arg, a buffer of size bytes: EINVAL for an unknown request or a
+ * buffer smaller than the request's struct, so the kernel never writes past the caller's memory. */
+CE_API int ce_ioctl(int fd, int ce_ioc, void *arg, size_t size);
+
+/* close(2) and a wait for input on one descriptor: the C# side imports nothing from libc, so a static
+ * (musl) build links one native library and pollfd's layout and POLLIN stay this side. ce_poll_in
+ * returns 1 when fd has input or an error condition to report, 0 on timeout, -1 with errno (EINTR too). */
+CE_API int ce_close(int fd);
+CE_API int ce_poll_in(int fd, int timeout_ms);
+
+/* The errno values the C# side acts on, portable (as System.Native's ConvertErrorPlatformToPal): the
+ * numbers are the architecture's (ENOBUFS is 105 on x86-64 and aarch64, 132 on MIPS). */
+enum ce_errno {
+	CE_E_OTHER = 0,
+	CE_E_AGAIN = 1,   /* EAGAIN, EWOULDBLOCK */
+	CE_E_INTR = 2,
+	CE_E_NOBUFS = 3,  /* ce_ct_read: the kernel dropped events */
+};
+CE_API int ce_errno_class(int err);
 
 enum ce_clock { CE_CLOCK_REALTIME = 0, CE_CLOCK_BOOTTIME = 1 };
 /* The clock's time in nanoseconds; -1 with errno on failure. */

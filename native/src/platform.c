@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/timerfd.h>
 #include <sys/timex.h>
 #include <linux/pps.h>
@@ -54,6 +56,41 @@ CE_API int ce_ioctl_size(int ce_ioc)
 	}
 	errno = EINVAL;
 	return -1;
+}
+
+CE_API int ce_ioctl(int fd, int ce_ioc, void *arg, size_t size)
+{
+	int needed = ce_ioctl_size(ce_ioc);
+	if (needed < 0 || size < (size_t)needed) {
+		errno = EINVAL;
+		return -1;
+	}
+	return ioctl(fd, ce_ioctl_request(ce_ioc), arg);
+}
+
+CE_API int ce_close(int fd)
+{
+	return close(fd);
+}
+
+CE_API int ce_poll_in(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int rc = poll(&p, 1, timeout_ms);
+	return rc > 0 ? 1 : rc;
+}
+
+CE_API int ce_errno_class(int err)
+{
+	switch (err) {
+	case EAGAIN: return CE_E_AGAIN;
+#if EWOULDBLOCK != EAGAIN
+	case EWOULDBLOCK: return CE_E_AGAIN;
+#endif
+	case EINTR: return CE_E_INTR;
+	case ENOBUFS: return CE_E_NOBUFS;
+	}
+	return CE_E_OTHER;
 }
 
 CE_API int64_t ce_clock_ns(int ce_clock)

@@ -36,6 +36,26 @@ static void ioctls(void)
 	errno = 0;
 	CHECK(ce_ioctl_request(99) == 0 && errno == EINVAL, "unknown ioctl: EINVAL");
 	CHECK(ce_ioctl_size(99) == -1 && errno == EINVAL, "unknown ioctl size: EINVAL");
+	/* ce_ioctl: the buffer's size is checked before the kernel may write into it */
+	struct rtc_time tm;
+	int fd = ce_open("/dev/null", CE_O_RDONLY);
+	errno = 0;
+	CHECK(ce_ioctl(fd, CE_IOC_RTC_RD_TIME, &tm, sizeof(tm) - 1) == -1 && errno == EINVAL, "a buffer smaller than the struct: EINVAL");
+	CHECK(ce_ioctl(fd, 99, &tm, sizeof(tm)) == -1 && errno == EINVAL, "ce_ioctl of an unknown request: EINVAL");
+	CHECK(ce_ioctl(fd, CE_IOC_RTC_RD_TIME, &tm, sizeof(tm)) == -1 && errno == ENOTTY, "RTC_RD_TIME reaches the kernel: /dev/null says ENOTTY, got %s", strerror(errno));
+	close(fd);
+}
+
+static void descriptors(void)
+{
+	int p[2];
+	CHECK(pipe(p) == 0, "pipe");
+	CHECK(ce_poll_in(p[0], 0) == 0, "an empty pipe: timeout");
+	CHECK(write(p[1], "x", 1) == 1 && ce_poll_in(p[0], 1000) == 1, "a byte in the pipe: readable");
+	CHECK(ce_close(p[0]) == 0 && ce_close(p[1]) == 0, "ce_close: %s", strerror(errno));
+	CHECK(ce_close(p[0]) == -1 && errno == EBADF, "closing twice: EBADF");
+	/* a closed descriptor is POLLNVAL: reported as ready, so the read that follows names the error */
+	CHECK(ce_poll_in(p[0], 0) == 1, "a closed descriptor is ready (the read reports EBADF)");
 }
 
 static void files(void)
@@ -95,15 +115,20 @@ static void time_(void)
 	CHECK(ce_step_watch_fired(-1) == -1 && errno == EBADF, "a bad descriptor is an error, not a step");
 }
 
-/* The C# side names these errno values as constants (Interop.Conntrack): Linux's generic numbering. */
+/* The C# side acts on these errno values through ce_errno_class, never by their numbers. */
 static void errnos(void)
 {
-	CHECK(EINTR == 4 && EAGAIN == 11 && ENOBUFS == 105 && ECANCELED == 125, "errno numbering is Linux's generic one");
+	CHECK(ce_errno_class(EAGAIN) == CE_E_AGAIN && ce_errno_class(EWOULDBLOCK) == CE_E_AGAIN, "EAGAIN, EWOULDBLOCK: CE_E_AGAIN");
+	CHECK(ce_errno_class(EINTR) == CE_E_INTR, "EINTR: CE_E_INTR");
+	CHECK(ce_errno_class(ENOBUFS) == CE_E_NOBUFS, "ENOBUFS: CE_E_NOBUFS");
+	CHECK(ce_errno_class(EPERM) == CE_E_OTHER && ce_errno_class(0) == CE_E_OTHER && ce_errno_class(-5) == CE_E_OTHER,
+	      "anything else: CE_E_OTHER");
 }
 
 int main(int argc, char **argv)
 {
 	ioctls();
+	descriptors();
 	files();
 	time_();
 	errnos();

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using CeAgent.Interop;
 
 namespace CeAgent.Clock;
@@ -10,12 +9,12 @@ public static class Devices
     {
         var found = new List<IClockReference>();
         foreach (string p in Glob(dev, "ptp"))
-            found.Add(new PtpReference(p, b => { PtpReference.Request(b); Ioctl(p, IoctlNumbers.PtpSysOffsetExtended, b); }));
+            found.Add(new PtpReference(p, b => { PtpReference.Request(b); Device.Ioctl(p, DeviceRequest.PtpSysOffsetExtended, b); }));
         foreach (string p in Glob(dev, "pps"))
-            found.Add(new PpsReference(p, b => { FetchTimeout(b); Ioctl(p, IoctlNumbers.PpsFetch, b); }));
+            found.Add(new PpsReference(p, b => { FetchTimeout(b); Device.Ioctl(p, DeviceRequest.PpsFetch, b); }));
         string rtc = Path.Combine(dev, "rtc0");
         if (File.Exists(rtc))
-            found.Add(new RtcReference(rtc, b => Ioctl(rtc, IoctlNumbers.RtcRdTime, b)));
+            found.Add(new RtcReference(rtc, b => Device.Ioctl(rtc, DeviceRequest.RtcRdTime, b)));
         return found;
     }
 
@@ -27,22 +26,5 @@ public static class Devices
     {
         System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(b.AsSpan(48), 1);
         System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(56), 100_000_000);
-    }
-
-    private static unsafe void Ioctl(string path, nuint request, byte[] buffer)
-    {
-        int fd = TimeApi.Open(path, Platform.ORdonly);
-        if (fd < 0)
-            throw new IOException($"{path}: open failed, errno {Marshal.GetLastPInvokeError()}");
-        try
-        {
-            fixed (byte* p = buffer)
-                if (TimeApi.Ioctl(fd, request, p) < 0)
-                    throw new IOException($"{path}: ioctl 0x{request:x8} failed, errno {Marshal.GetLastPInvokeError()}");
-        }
-        finally
-        {
-            TimeApi.Close(fd);
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using CeAgent.Interop;
 
 namespace CeAgent.Conntrack;
@@ -14,37 +13,18 @@ public sealed class ConntrackSource : IDisposable
     private readonly ConntrackHandle _handle;
     private readonly CtRecord[] _buffer = new CtRecord[256];
 
-    public ConntrackSource(int receiveBuffer = DefaultReceiveBuffer)
-    {
-        _handle = Interop.Conntrack.OpenEvents(receiveBuffer);
-        if (_handle.IsInvalid)
-            throw new IOException($"cannot subscribe to conntrack events: {Errno.Describe(Marshal.GetLastPInvokeError())} (needs CAP_NET_ADMIN and nf_conntrack)");
-    }
+    public ConntrackSource(int receiveBuffer = DefaultReceiveBuffer) => _handle = Interop.Conntrack.OpenEvents(receiveBuffer);
 
     public ulong KernelLosses => Interop.Conntrack.Losses(_handle);
 
     /// <summary>Waits up to timeoutMs, then reads what is queued into <paramref name="into"/>.</summary>
     /// <returns>The events read; lost is true when the kernel dropped events (resync needed).</returns>
-    public unsafe int Read(List<FlowEvent> into, int timeoutMs, Func<long> nowNs, out bool lost)
+    public int Read(List<FlowEvent> into, int timeoutMs, Func<long> nowNs, out bool lost)
     {
         lost = false;
-        if (!Poll.Readable(Interop.Conntrack.Fd(_handle), timeoutMs))
+        if (!Interop.Conntrack.WaitForEvents(_handle, timeoutMs))
             return 0;
-        int n;
-        fixed (CtRecord* p = _buffer)
-            n = Interop.Conntrack.Read(_handle, p, _buffer.Length);
-        if (n < 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno == Interop.Conntrack.ENOBUFS)
-            {
-                lost = true;
-                return 0;
-            }
-            if (errno is Interop.Conntrack.EAGAIN or Interop.Conntrack.EINTR)
-                return 0;
-            throw new IOException($"reading conntrack events: {Errno.Describe(errno)}");
-        }
+        int n = Interop.Conntrack.Read(_handle, _buffer, out lost);
         long now = nowNs();
         for (int i = 0; i < n; i++)
             into.Add(FlowEvent.From(_buffer[i], now));
@@ -53,25 +33,15 @@ public sealed class ConntrackSource : IDisposable
 
     /// <summary>After a loss: drops the queued events, which are older than the dump that follows, so the
     /// dump is the truth and the kernel can report the next overrun (it stays silent while congested).</summary>
-    public int Discard()
-    {
-        int n = Interop.Conntrack.Drain(_handle);
-        if (n < 0)
-            throw new IOException($"draining conntrack events: {Errno.Describe(Marshal.GetLastPInvokeError())}");
-        return n;
-    }
+    public int Discard() => Interop.Conntrack.Drain(_handle);
 
     /// <summary>The current IPv4 table.</summary>
-    public static unsafe List<FlowEvent> Dump(long nowNs)
+    public static List<FlowEvent> Dump(long nowNs)
     {
         for (int capacity = 4096; ; capacity *= 4)
         {
             var records = new CtRecord[capacity];
-            int n;
-            fixed (CtRecord* p = records)
-                n = Interop.Conntrack.DumpInto(p, capacity);
-            if (n < 0)
-                throw new IOException($"dumping the conntrack table: {Errno.Describe(Marshal.GetLastPInvokeError())}");
+            int n = Interop.Conntrack.DumpInto(records);
             if (n <= capacity)
                 return [.. records.Take(n).Select(r => FlowEvent.From(r, nowNs))];
         }
@@ -79,13 +49,18 @@ public sealed class ConntrackSource : IDisposable
 
     /// <summary>The kernel's conntrack counters for this namespace (as `conntrack -S`, summed over CPUs).</summary>
     /// <returns>false, with the reason, where the kernel will not tell.</returns>
-    public static unsafe bool TryStats(out CtStats stats, out string? error)
+    public static bool TryStats(out CtStats stats, out string? error)
     {
-        CtStats s;
-        bool ok = Interop.Conntrack.Stats(&s) == 0;
-        stats = ok ? s : default;
-        error = ok ? null : $"reading conntrack statistics: {Errno.Describe(Marshal.GetLastPInvokeError())}";
-        return ok;
+        try
+        {
+            (stats, error) = (Interop.Conntrack.Stats(), null);
+            return true;
+        }
+        catch (InteropException e)
+        {
+            (stats, error) = (default, e.Message);
+            return false;
+        }
     }
 
     /// <summary>Turns on the kernel's per-flow timestamps (the agent's start-up does this; sysctl.d too).</summary>
@@ -103,19 +78,4 @@ public sealed class ConntrackSource : IDisposable
     }
 
     public void Dispose() => _handle.Dispose();
-}
-
-/// <summary>errno numbers as words, for messages a technician can act on.</summary>
-public static class Errno
-{
-    public static string Describe(int errno) => errno switch
-    {
-        1 => "EPERM (operation not permitted)",
-        2 => "ENOENT",
-        13 => "EACCES (permission denied)",
-        74 => "EBADMSG (malformed netlink message)",
-        93 => "EPROTONOSUPPORT (no nf_conntrack_netlink in this kernel?)",
-        105 => "ENOBUFS (events lost)",
-        _ => $"errno {errno}",
-    };
 }

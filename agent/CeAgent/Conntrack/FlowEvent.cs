@@ -43,16 +43,13 @@ public readonly record struct FlowEvent(
     }
 
     /// <param name="receivedNs">When the agent read the record (UTC ns): the start of a NEW event.</param>
-    public static unsafe FlowEvent From(in CtRecord r, long receivedNs)
+    public static FlowEvent From(in CtRecord r, long receivedNs)
     {
-        fixed (byte* lan = r.OrigSrc, dst = r.OrigDst, pub = r.NatSrc)
-        {
-            bool kernel = (r.Flags & CtRecord.FlagTimestamp) != 0;
-            return new FlowEvent((FlowEventKind)r.Kind, r.Id, r.L4Proto,
-                BinaryPrimitives.ReadUInt32BigEndian(new ReadOnlySpan<byte>(lan, 4)), r.OrigSrcPort,
-                BinaryPrimitives.ReadUInt32BigEndian(new ReadOnlySpan<byte>(dst, 4)), r.OrigDstPort,
-                BinaryPrimitives.ReadUInt32BigEndian(new ReadOnlySpan<byte>(pub, 4)), r.NatSrcPort,
-                kernel ? (long)r.StartNs : receivedNs, (long)r.StopNs, kernel);
-        }
+        bool kernel = (r.Flags & CtRecord.FlagTimestamp) != 0;
+        return new FlowEvent((FlowEventKind)r.Kind, r.Id, r.L4Proto,
+            CtRecord.Ipv4(r.OrigSrc), r.OrigSrcPort,
+            CtRecord.Ipv4(r.OrigDst), r.OrigDstPort,
+            CtRecord.Ipv4(r.NatSrc), r.NatSrcPort,
+            kernel ? (long)r.StartNs : receivedNs, (long)r.StopNs, kernel);
     }
 }

@@ -37,7 +37,7 @@ public sealed class AgentLoop : IDisposable
     private long _refusingUntil;
     /// <summary>How long the health shows the port set as exhausted after the kernel refused a flow.</summary>
     public const int RefusalHoldMs = 60_000;
-    private readonly int _stepWatch;
+    private readonly Interop.FileDescriptorHandle _stepWatch;
     private ClockStatus _clockStatus;
     private long _nextSweep;
     private readonly ServiceStatus _notify;
@@ -239,6 +239,6 @@ public sealed class AgentLoop : IDisposable
         _conntrack.Dispose();
         _spool.Dispose();
         _key.Dispose();
-        Interop.TimeApi.Close(_stepWatch);
+        _stepWatch.Dispose();
     }
 }

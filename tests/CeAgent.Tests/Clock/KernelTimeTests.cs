@@ -38,16 +38,14 @@ public partial class KernelTimeTests
     [Fact]
     public void Step_watch_arms_and_reports_no_step_when_none_happened()
     {
-        int fd = TimeApi.CreateStepWatch();
-        try
+        FileDescriptorHandle watch = TimeApi.CreateStepWatch();
+        using (watch)
         {
-            Assert.True(fd > 2);
-            Assert.False(TimeApi.StepHappened(fd));
+            Assert.True(watch.DangerousGetHandle() > 2);
+            Assert.False(TimeApi.StepHappened(watch));
         }
-        finally
-        {
-            TimeApi.Close(fd);
-        }
+        Assert.True(watch.IsClosed);
+        Assert.Throws<ObjectDisposedException>(() => TimeApi.StepHappened(watch)); // never a read of a reused number
     }
 
     [Fact]

@@ -47,9 +47,10 @@ public sealed class RefusalCounterTests
             BinaryPrimitives.WriteUInt32BigEndian(a[4..], attrs[i].Value);
         }
         Assert.Equal(72, sizeof(CtStats));
-        CtStats s;
-        fixed (byte* p = msg)
-            Assert.Equal(1, Interop.Conntrack.ParseStats(p, (nuint)msg.Length, &s));
+        Assert.Equal(1, Interop.Conntrack.ParseStats(msg, out CtStats s));
         Assert.Equal((1000UL, 5UL, 60UL, 61UL, 3UL, 2UL, 1u), (s.Found, s.Insert, s.InsertFailed, s.Drop, s.EarlyDrop, s.ClashResolve, s.Cpus));
+        // Truncated: the parser never guesses at the rest, and the error says what was being read.
+        var e = Assert.Throws<InteropException>(() => Interop.Conntrack.ParseStats(msg.AsSpan(0, msg.Length - 3), out _));
+        Assert.Equal("parsing conntrack statistics: Bad message (errno 74)", e.Message);
     }
 }

@@ -13,19 +13,18 @@ public static partial class FileKind
     /// <summary>enum ce_file_kind.</summary>
     public const int Other = 0, Regular = 1, Directory = 2, CharDevice = 3, BlockDevice = 4, Fifo = 5, Socket = 6;
 
-    [LibraryImport(Platform.Lib, EntryPoint = "ce_file_kind", SetLastError = true)]
+    [LibraryImport(Libraries.CeAgent, EntryPoint = "ce_file_kind", SetLastError = true)]
     private static partial int CeFileKind(int fd);
 
-    [LibraryImport(Platform.Lib, EntryPoint = "ce_lock_exclusive", SetLastError = true)]
+    [LibraryImport(Libraries.CeAgent, EntryPoint = "ce_lock_exclusive", SetLastError = true)]
     private static partial int CeLockExclusive(int fd);
 
     /// <summary>The open file's kind (the constants above), and whether that is a regular file.</summary>
     public static bool IsRegular(SafeFileHandle handle, out int kind)
     {
-        kind = WithFd(handle, CeFileKind);
-        if (kind < 0)
-            throw new IOException($"fstat: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
-        return kind == Regular;
+        using var lease = new Lease(handle);
+        kind = CeFileKind(lease.Fd);
+        return kind >= 0 ? kind == Regular : throw InteropException.LastError("fstat");
     }
 
     /// <summary>A human name for <see cref="IsRegular"/>'s kind, for error messages.</summary>
@@ -43,22 +42,8 @@ public static partial class FileKind
     /// <summary>Blocks until this process holds an exclusive flock on the file; closing the handle releases it.</summary>
     public static void LockExclusive(SafeFileHandle handle)
     {
-        if (WithFd(handle, CeLockExclusive) != 0)
-            throw new IOException($"flock: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
-    }
-
-    private static int WithFd(SafeFileHandle handle, Func<int, int> call)
-    {
-        bool added = false;
-        try
-        {
-            handle.DangerousAddRef(ref added);
-            return call((int)handle.DangerousGetHandle());
-        }
-        finally
-        {
-            if (added)
-                handle.DangerousRelease();
-        }
+        using var lease = new Lease(handle);
+        if (CeLockExclusive(lease.Fd) != 0)
+            throw InteropException.LastError("flock");
     }
 }
