@@ -7,8 +7,14 @@ kind=${1:?deb or ipk}; arch=${2:?architecture}; bin=${3:?ce-agent binary}; out=$
 root=$(cd "$(dirname "$0")/.." && pwd)
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/Directory.Build.props")
 [ -x "$bin" ] || { echo "package: $bin is not an executable ce-agent (make aot RID=...)" >&2; exit 1; }
-# Which binary the package carries, in its description: OpenWrt is musl, and this is a glibc build.
-binary=$(file -b "$bin" | grep -o 'ARM aarch64\|x86-64\|ARM, EABI5' | head -1); linked=$(file -b "$bin" | grep -o 'dynamically linked\|statically linked')
+# Which binary the package carries, in its description: OpenWrt is musl, so a glibc build runs there only
+# when it is static (docs/device-build.md); the dependencies follow from it.
+binary=$(file -b "$bin" | grep -o 'ARM aarch64\|x86-64\|ARM, EABI5' | head -1)
+if file -b "$bin" | grep -q 'static-pie linked\|statically linked'; then
+  built="static, no libc needed: glibc and OpenSSL linked in ($binary)"; libs=""
+else
+  built="for glibc ($binary, dynamically linked)"; libs="libc, libopenssl3, libgpiod, "
+fi
 stage=$(mktemp -d); trap 'rm -rf "$stage"' EXIT
 mkdir -p "$out"
 install -D -m 0755 "$bin" "$stage/data/usr/bin/ce-agent"
@@ -16,7 +22,7 @@ desc="MAP-E CE attribution agent: records which public ports and destinations th
  window, and publishes compact signed summaries over MQTT, so an ISP can answer disclosure requests
  without central per-session NAT logs.
  .
- Carries the NativeAOT agent built for glibc ($binary, $linked; docs/device-build.md)."
+ Carries the NativeAOT agent built $built; docs/device-build.md."
 case $kind in
 deb)
   d=$stage/data
@@ -30,7 +36,7 @@ Package: ce-agent
 Version: $version
 Architecture: $arch
 Maintainer: ce-agent developers <ce-agent@example.org>
-Depends: libc6, libmnl0, libssl3, libgpiod2 | libgpiod3
+Depends: libc6, libssl3, libgpiod2 | libgpiod3
 Section: net
 Priority: optional
 Description: $desc
@@ -67,7 +73,7 @@ ipk)
   cat > "$c/control" <<CTRL
 Package: ce-agent
 Version: $version
-Depends: libc, libmnl0, libopenssl3, libgpiod
+Depends: ${libs}kmod-nf-conntrack-netlink
 Source: https://example.org/ce-agent
 License: MIT
 Section: net
