@@ -57,17 +57,18 @@ test-native: $(NATIVE_OUT)/test_parse $(NATIVE_OUT)/test_parse_asan $(NATIVE_OUT
 	@set -o pipefail; $(NATIVE_OUT)/test_parse_asan tests/native/data $(RESULTS)/native-asan.count | grep -v '^event'
 
 # The arm64 -dev packages beside the host's (Debian multiarch), for `make native ARCH=aarch64` and the
-# arm64 NativeAOT link; libssl3:arm64 lets the arm64 agent's crypto run under qemu-user. `make deps` runs
-# this too. Idempotent.
+# arm64 NativeAOT link; libssl3:arm64 lets the arm64 agent's crypto run under qemu-user, and
+# libssl-dev:arm64's static archives go into the static agent (make aot-static). libmnl-dev:arm64 is for
+# the aarch64 C tests only. `make deps` runs this too. Idempotent.
 DEPS_EXTRA += deps-aarch64
 deps-aarch64:
-	@if dpkg-query -W -f='$${Status}' libmnl-dev:arm64 libssl3:arm64 2>/dev/null | grep -c 'install ok installed' | grep -qx 2 \
+	@if dpkg-query -W -f='$${Status}\n' libmnl-dev:arm64 libssl3:arm64 libssl-dev:arm64 2>/dev/null | grep -c 'install ok installed' | grep -qx 3 \
 	    && command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/null; then \
 	  echo "deps: arm64 cross toolchain present"; \
 	else \
 	  dpkg --add-architecture arm64 && apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc-aarch64-linux-gnu \
-	    libc6-dev-arm64-cross libmnl-dev:arm64 libssl3:arm64 qemu-user; \
+	    libc6-dev-arm64-cross libmnl-dev:arm64 libssl3:arm64 libssl-dev:arm64 qemu-user; \
 	fi
 
 # The aarch64 build's parser and platform tests, run under qemu-user (the platform test without -L: it
