@@ -38,6 +38,9 @@ $(NATIVE_OUT)/libceagent.a: $(NATIVE_OBJ)
 $(NATIVE_OUT)/test_parse: tests/native/test_parse.c $(NATIVE_OUT)/libceagent.a
 	$(NATIVE_CC) $(NATIVE_CFLAGS) -Inative/include $< -o $@ $(NATIVE_OUT)/libceagent.a $(NATIVE_TEST_LIBS)
 
+$(NATIVE_OUT)/test_mnl: tests/native/test_mnl.c $(NATIVE_OUT)/libceagent.a
+	$(NATIVE_CC) $(NATIVE_CFLAGS) $< -o $@ $(NATIVE_OUT)/libceagent.a
+
 $(NATIVE_OUT)/test_platform: tests/native/test_platform.c $(NATIVE_OUT)/libceagent.a
 	$(NATIVE_CC) $(NATIVE_CFLAGS) -Inative/include $< -o $@ $(NATIVE_OUT)/libceagent.a $(NATIVE_LIBS)
 
@@ -50,9 +53,10 @@ $(NATIVE_OUT)/test_parse_asan: tests/native/test_parse.c $(NATIVE_SRC) native/sr
 	  -Inative/include $< $(NATIVE_SRC) -o $@ $(NATIVE_TEST_LIBS)
 
 TEST_TARGETS += test-native
-test-native: $(NATIVE_OUT)/test_parse $(NATIVE_OUT)/test_parse_asan $(NATIVE_OUT)/test_platform
+test-native: $(NATIVE_OUT)/test_parse $(NATIVE_OUT)/test_parse_asan $(NATIVE_OUT)/test_platform $(NATIVE_OUT)/test_mnl
 	@mkdir -p $(RESULTS)
 	@$(NATIVE_OUT)/test_platform $(RESULTS)/native-platform.count
+	@$(NATIVE_OUT)/test_mnl $(RESULTS)/native-mnl.count
 	@set -o pipefail; $(NATIVE_OUT)/test_parse tests/native/data $(RESULTS)/native.count | grep -v '^event'
 	@set -o pipefail; $(NATIVE_OUT)/test_parse_asan tests/native/data $(RESULTS)/native-asan.count | grep -v '^event'
 
@@ -77,9 +81,10 @@ TEST_TARGETS += test-native-aarch64
 test-native-aarch64:
 	@if ! command -v aarch64-linux-gnu-gcc >/dev/null || ! command -v qemu-aarch64 >/dev/null; then \
 	  echo "SKIP: test-native-aarch64: no aarch64 cross compiler or qemu-user (make deps-aarch64)"; exit 0; fi; \
-	$(MAKE) --no-print-directory ARCH=aarch64 build/native/aarch64/test_parse build/native/aarch64/test_platform >/dev/null && \
+	$(MAKE) --no-print-directory ARCH=aarch64 build/native/aarch64/test_parse build/native/aarch64/test_platform build/native/aarch64/test_mnl >/dev/null && \
 	mkdir -p $(RESULTS) && qemu-aarch64 build/native/aarch64/test_platform $(RESULTS)/native-platform-aarch64.count \
 	  | sed 's/^platform:/platform (aarch64 under qemu):/' && \
+	qemu-aarch64 build/native/aarch64/test_mnl $(RESULTS)/native-mnl-aarch64.count | sed 's/^mnl:/mnl (aarch64 under qemu):/' && \
 	set -o pipefail && qemu-aarch64 -L /usr/aarch64-linux-gnu build/native/aarch64/test_parse tests/native/data \
 	  $(RESULTS)/native-aarch64.count | grep -v '^event' | sed 's/^native:/native (aarch64 under qemu):/'
 
