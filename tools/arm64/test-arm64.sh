@@ -19,6 +19,8 @@ agent=build/aot/linux-arm64/publish/ce-agent
 [ -x "$agent" ] || make --no-print-directory aot RID=linux-arm64 >build/arm64-aot.log 2>&1
 static=build/aot/linux-arm64-static/publish/ce-agent # the .ipk's, run after the restart
 [ -x "$static" ] || make --no-print-directory aot-static RID=linux-arm64 >build/arm64-aot-static.log 2>&1
+# ARM64_STATIC=0: the dynamic agent throughout (make bench-arm64 ARM64_STATIC=0 measures the .deb's binary).
+[ "${ARM64_STATIC:-1}" = 1 ] || static=""
 make --no-print-directory ARCH=aarch64 build/native/aarch64/test_platform build/native/aarch64/ce-flowgen >/dev/null
 vm=build/arm64/vm
 check "the VM's kernel and root (tools/arm64/vm-root.sh)" "bash tools/arm64/vm-root.sh $agent $vm $static > build/arm64-root.log 2>&1"
