@@ -18,8 +18,9 @@ deps-binfmt:
 	@[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && echo "deps: binfmt handler for aarch64 registered" \
 	  || echo "deps: no binfmt handler for aarch64: the arm64 .deb install test will skip"
 
-# make bench-arm64: the same VM, then 65,000 UDP flows through the NAT at once: the agent's RSS on arm64
+# make bench-arm64: the same VM, then 65,000 UDP flows through the NAT at once: the RSS of the agent that
+# runs after the restart, the static one (ARM64_STATIC=0: the dynamic one)
 # (docs/benchmarks.md). CPU times under TCG emulation mean nothing and are not reported.
 .PHONY: bench-arm64
 bench-arm64: build
-	@ARM64_FLOWS=65000 bash tools/arm64/test-arm64.sh $(BUILD)/bench-arm64
+	@ARM64_FLOWS=65000 ARM64_STATIC=$(or $(ARM64_STATIC),1) bash tools/arm64/test-arm64.sh $(BUILD)/bench-arm64

@@ -8,8 +8,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 version=$(cat "$root/VERSION")
 [ -x "$bin" ] || { echo "package: $bin is not an executable ce-agent (make aot RID=...)" >&2; exit 1; }
 bin=$(realpath "$bin")
-# Which binary the package carries, in its description: OpenWrt is musl, and this is a glibc build.
-binary=$(file -b "$bin" | grep -o 'ARM aarch64\|x86-64\|ARM, EABI5' | head -1); linked=$(file -b "$bin" | grep -o 'dynamically linked\|statically linked')
+# Which binary the package carries, in its description: OpenWrt is musl, so a glibc build runs there only
+# when it is static (docs/device-build.md); the dependencies follow from it.
+binary=$(file -b "$bin" | grep -o 'ARM aarch64\|x86-64\|ARM, EABI5' | head -1)
+if file -b "$bin" | grep -q 'static-pie linked\|statically linked'; then
+  built="static, no libc needed: glibc and OpenSSL linked in ($binary)"; libs=""
+else
+  built="for glibc ($binary, dynamically linked)"; libs="libc, libopenssl3, libgpiod, "
+fi
 stage=$(mktemp -d); trap 'rm -rf "$stage"' EXIT
 mkdir -p "$out"
 # The files and their layout: mk/install.mk's targets (make's output to stderr: stdout names the package).
@@ -18,7 +24,7 @@ desc="MAP-E CE attribution agent: records which public ports and destinations th
  window, and publishes compact signed summaries over MQTT, so an ISP can answer disclosure requests
  without central per-session NAT logs.
  .
- Carries the NativeAOT agent built for glibc ($binary, $linked; docs/device-build.md)."
+ Carries the NativeAOT agent built $built; docs/device-build.md."
 case $kind in
 deb)
   d=$stage/data; layout install
@@ -28,7 +34,7 @@ Package: ce-agent
 Version: $version
 Architecture: $arch
 Maintainer: ce-agent developers <ce-agent@example.org>
-Depends: libc6, libmnl0, libssl3, libgpiod2 | libgpiod3
+Depends: libc6, libssl3, libgpiod2 | libgpiod3
 Section: net
 Priority: optional
 Description: $desc
@@ -61,7 +67,7 @@ ipk)
   cat > "$c/control" <<CTRL
 Package: ce-agent
 Version: $version
-Depends: libc, libmnl0, libopenssl3, libgpiod
+Depends: ${libs}kmod-nf-conntrack-netlink
 Source: https://example.org/ce-agent
 License: MIT
 Section: net

@@ -34,14 +34,33 @@ check "UCI config becomes a configuration the agent accepts" \
   "PATH=$PWD/tools/stubs:\$PATH UCI_STUB_DIR=$x/d/etc/config sh -c '. $PWD/tools/rc-common-stub.sh; . $x/d/etc/init.d/ce-agent; CONF=$x/agent.json; write_config' && $bin run --check --config $x/agent.json"
 check "the runtime configuration (it holds the filter key) is 0600" "[ \"\$(stat -c %a $x/agent.json)\" = 600 ]"
 
-# arm64: the .ipk for OpenWrt's aarch64 and the .deb, built with the arm64 NativeAOT agent.
-a64=build/aot/linux-arm64/publish/ce-agent
+# arm64: the .ipk for OpenWrt's aarch64 with the static agent (make aot-static), the .deb with the dynamic one.
+a64=build/aot/linux-arm64/publish/ce-agent s64=build/aot/linux-arm64-static/publish/ce-agent
 [ -x $a64 ] || make --no-print-directory aot RID=linux-arm64 >/dev/null 2>&1
-ipk64=$(bash tools/package.sh ipk aarch64_cortex-a53 $a64 $out 2>/dev/null); deb64=$(bash tools/package.sh deb arm64 $a64 $out 2>/dev/null)
+[ -x $s64 ] || make --no-print-directory aot-static RID=linux-arm64 >build/aot-static.log 2>&1
+ipk64=$(bash tools/package.sh ipk aarch64_cortex-a53 $s64 $out 2>/dev/null); deb64=$(bash tools/package.sh deb arm64 $a64 $out 2>/dev/null)
 y=$(mktemp -d); tar -C $y -xzf "$ipk64" 2>/dev/null; mkdir $y/c $y/d; tar -C $y/c -xzf $y/control.tar.gz 2>/dev/null; tar -C $y/d -xzf $y/data.tar.gz 2>/dev/null
-check "ipk for aarch64_cortex-a53 carries the arm64 agent and says which binary" \
-  "grep -qx 'Architecture: aarch64_cortex-a53' $y/c/control && file -b $y/d/usr/bin/ce-agent | grep -q 'ARM aarch64' && grep -q 'built for glibc (ARM aarch64' $y/c/control"
-check "deb for arm64 carries the arm64 agent" "[ \"\$(dpkg-deb -f $deb64 Architecture)\" = arm64 ] && dpkg-deb --fsys-tarfile $deb64 | tar -xO ./usr/bin/ce-agent | file - | grep -q 'ARM aarch64'"
+check "ipk for aarch64_cortex-a53 carries the static arm64 agent and says so" \
+  "grep -qx 'Architecture: aarch64_cortex-a53' $y/c/control && file -b $y/d/usr/bin/ce-agent | grep -q 'ARM aarch64.*static-pie linked' && grep -q 'built static, no libc needed' $y/c/control"
+check "the static agent has no interpreter and needs no shared library" \
+  "! readelf -lW $y/d/usr/bin/ce-agent | grep -q INTERP && ! readelf -dW $y/d/usr/bin/ce-agent | grep -q NEEDED"
+check "ipk for the static agent depends on no library, only on ctnetlink" "grep -qx 'Depends: kmod-nf-conntrack-netlink' $y/c/control"
+[ -x $s64 ] && echo "package: static arm64 agent $(stat -c %s $s64) bytes stripped, dynamic $(stat -c %s $a64) bytes"
+check "deb for arm64 carries the dynamic arm64 agent" "[ \"\$(dpkg-deb -f $deb64 Architecture)\" = arm64 ] && dpkg-deb --fsys-tarfile $deb64 | tar -xO ./usr/bin/ce-agent | file - | grep -q 'ARM aarch64.*dynamically linked'"
+# The .ipk's own binary in a root that holds nothing else (no libc, no ld.so, no libnss), through the
+# aarch64 binfmt handler: every command that needs no netlink (qemu-user has no NETLINK_NETFILTER).
+if [ "$(id -u)" -eq 0 ] && [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+  e=$(mktemp -d); mkdir -p $e/bin $e/tmp; cp $y/d/usr/bin/ce-agent $e/bin/
+  mape="--rule6 2001:db8::/40 --rule4 192.0.2.0/24 --ea-len 16 --psid-offset 4 --prefix 2001:db8:12:3400::/56"
+  check "static agent in an empty root: --version" "timeout 120 chroot $e /bin/ce-agent --version | grep -q '^ce-agent '"
+  check "static agent in an empty root: mape equals the x64 agent's" "timeout 120 chroot $e /bin/ce-agent mape $mape --json | cmp -s - <($bin mape $mape --json)"
+  check "static agent in an empty root: key generation (OpenSSL linked in), then the same key loaded" \
+    "timeout 120 chroot $e /bin/ce-agent key --public --key /tmp/k.pem > $e/k1 && timeout 120 chroot $e /bin/ce-agent key --public --key /tmp/k.pem | cmp -s - $e/k1 && grep -q 'BEGIN PUBLIC KEY' $e/k1"
+  check "static agent in an empty root: the root held only the agent" "[ \"\$(cd $e && find . -type f ! -path './tmp/*' ! -name k1)\" = ./bin/ce-agent ]"
+  rm -rf $e
+else
+  echo "SKIP: static agent in an empty root needs root and the aarch64 binfmt handler (make deps)"
+fi
 
 # The musl question (docs/device-build.md): static glibc resolves DNS with no glibc in the root.
 if [ "$(id -u)" -eq 0 ] && [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && command -v dnsmasq >/dev/null; then

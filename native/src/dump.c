@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
-#include <libmnl/libmnl.h>
+#include "mnl.h"
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include "internal.h"

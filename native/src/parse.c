@@ -1,11 +1,11 @@
-/* Netlink conntrack messages -> ce_ct_record, decoded with libmnl's attribute walkers. Decoding by hand
+/* Netlink conntrack messages -> ce_ct_record, decoded with libmnl's attribute walkers (mnl.h). Decoding by hand
  * (rather than through libnetfilter_conntrack) reaches the reply tuple's ICMP identifier, which is the
  * translated one, and keeps unknown attributes of newer kernels from being an error. */
 #include <endian.h>
 #include <errno.h>
 #include <string.h>
 #include <arpa/inet.h>
-#include <libmnl/libmnl.h>
+#include "mnl.h"
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include "internal.h"

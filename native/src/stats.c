@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 #include <arpa/inet.h>
-#include <libmnl/libmnl.h>
+#include "mnl.h"
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include "internal.h"

@@ -2,9 +2,11 @@
 # Builds the arm64 test VM's initramfs: busybox, the Debian arm64 packages in tools/arm64/root-packages,
 # the kernel modules the CE needs (and their dependencies), the arm64 NativeAOT agent and the guest's
 # init (tools/arm64/init). Debian packages and the kernel are fetched once into build/arm64/debs.
-#   vm-root.sh AGENT_BINARY OUT_DIR     writes OUT_DIR/vmlinuz and OUT_DIR/root.cpio.gz
+#   vm-root.sh AGENT_BINARY OUT_DIR [STATIC_AGENT]   writes OUT_DIR/vmlinuz and OUT_DIR/root.cpio.gz
+# STATIC_AGENT (the .ipk's binary, make aot-static) goes alone into /ce, a root inside the root with no libc,
+# no ld.so and no libnss: the guest runs it there (chroot) as OpenWrt's musl system would.
 set -euo pipefail
-agent=${1:?arm64 ce-agent}; out=${2:?output directory}
+agent=${1:?arm64 ce-agent}; out=${2:?output directory}; static=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 debs=build/arm64/debs kernel=build/arm64/kernel root=$out/root
 mkdir -p "$debs" "$out"
@@ -29,6 +31,7 @@ for a in $(qemu-aarch64 "$root/bin/busybox" --list); do for d in usr/bin usr/sbi
 python3 "$here/modules.py" "$kernel" "$root" crc32c_generic virtio_net virtio_pci veth nf_conntrack_netlink \
   nft_nat nft_chain_nat nft_ct nft_numgen
 install -m 0755 "$agent" "$root/usr/bin/ce-agent"
+[ -z "$static" ] || install -D -m 0755 "$static" "$root/ce/ce-agent"
 # libceagent's platform test (tests/native/test_platform.c), on the real arm64 kernel this time
 install -m 0755 build/native/aarch64/test_platform "$root/usr/bin/ce-test-platform"
 install -m 0755 build/native/aarch64/ce-flowgen "$root/usr/bin/ce-flowgen"  # flows for the footprint
