@@ -18,7 +18,7 @@ public sealed class FramedFile(string dir, string name)
         byte[] data;
         try
         {
-            if (!File.Exists(PathName))
+            if (!Path.Exists(PathName))
                 return null;
             if (new FileInfo(PathName).Length > SpoolFrame.HeaderSize + SpoolFrame.MaxPayload)
             {

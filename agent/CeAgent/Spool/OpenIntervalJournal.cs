@@ -19,7 +19,7 @@ public sealed class OpenIntervalJournal(string dir)
     {
         if (_file.Read(m => warn($"open intervals {m}: not restored, the window of the crash may be incomplete")) is not { } payload)
         {
-            if (!File.Exists(_file.PathName))
+            if (!Path.Exists(_file.PathName))
                 info("open intervals: none saved (first start, or the last run stopped cleanly)");
             return;
         }
