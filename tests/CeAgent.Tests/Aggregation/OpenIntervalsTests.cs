@@ -1,32 +1,16 @@
 using System.Buffers.Binary;
 using System.Net;
 using CeAgent.Aggregation;
-using CeAgent.Shared.MapE;
 using CeAgent.Shared.Summary;
-using CeAgent.Shared.Time;
+using static CeAgent.Tests.Aggregation.AggregatorFixture;
 
 namespace CeAgent.Tests.Aggregation;
 
 /// <summary>The open intervals survive a crash: snapshot, encoding, and the restore's choices.</summary>
 public class OpenIntervalsTests
 {
-    private static readonly PortSet Ports = PortSet.For(4, 8, 0x34);
-    private static readonly byte[] Key = [.. Enumerable.Range(0, 16).Select(i => (byte)(i * 7))];
-    private static readonly ClockQuality Good = new(ClockSource.Ntp, true, 20);
     private const long T0 = 1_795_000_020_000; // a window boundary, in ms
     private const long S0 = T0 / 1000;
-
-    private static FlowKey Dst(int i) => new(new IPAddress([203, 0, 113, (byte)i]), 443, Proto.Tcp);
-
-    private static List<WindowSummary> Drain(WindowAggregator a)
-    {
-        var list = new List<WindowSummary>();
-        while (a.TryTake(out WindowSummary w))
-            list.Add(w);
-        return list;
-    }
-
-    private static List<Listed> Listed(WindowSummary w, FlowKey k) => GolombSet.Lookup(w.Filter, Key, w.StartUnix, w.LengthSeconds, k);
 
     /// <summary>A run that crashed: Dst(1) open since T0+10 s across two window closes, Dst(2) opened in the open window.</summary>
     private static OpenIntervalSnapshot Crashed()

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using CeAgent.TestKit;
 using CeIsp.Store;
@@ -35,8 +34,7 @@ public sealed class PowerCutTests : IDisposable
         string db = Path.Combine(_dir, "summaries.db");
         string isp = IspCollector.WriteConfig(broker, "sqlite", db, "collector", [("ce-0001", "line-1", publicKey)]);
         // The broker listens on the CE namespace's loopback: the collector runs there too.
-        using var collector = new BackgroundProc("ip", ["netns", "exec", r.Ce.Name, Programs.PathOf("ce-isp"), "collect", "--config", isp, "--client-id", "c1", "--seconds", "600"]);
-        Assert.True(collector.WaitForStderr(l => l.Contains("subscribed to $share/", StringComparison.Ordinal), 30_000), collector.Stderr);
+        using var collector = IspCollector.Start(isp, "c1", ns: r.Ce);
         string config = AgentConfig(broker, keyFile);
 
         long opened;
@@ -96,32 +94,8 @@ public sealed class PowerCutTests : IDisposable
         return Programs.Run("ce-isp", "resolve", "--request", request, "--config", config).EnsureSuccess("resolve").Stdout;
     }
 
-    private string AgentConfig(MosquittoBroker broker, string keyFile)
-    {
-        var (cert, key) = broker.Certs.Client("ce-0001");
-        string path = Path.Combine(_dir, "agent.json");
-        File.WriteAllText(path, JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["ceId"] = "ce-0001",
-            ["mape"] = new Dictionary<string, object> { ["rule6"] = "2001:db8::/40", ["rule4"] = "192.0.2.0/24", ["eaLength"] = 16, ["psidOffset"] = 4, ["prefix"] = "2001:db8:12:3400::/56" },
-            ["windowSeconds"] = WindowSeconds,
-            ["batchWindows"] = 1,
-            ["closeDelaySeconds"] = 0,
-            ["spool"] = new Dictionary<string, object> { ["dir"] = Path.Combine(_dir, "spool"), ["maxBytes"] = 1 << 20 },
-            ["broker"] = new Dictionary<string, object> { ["host"] = "127.0.0.1", ["port"] = broker.Port, ["caFile"] = broker.Certs.CaCert, ["certFile"] = cert, ["keyFile"] = key },
-            ["filterKey"] = Convert.ToHexStringLower(CeAgent.Shared.Secrets.FilterKeys.Derive(Master, "ce-0001", 1)),
-            ["filterKeyEpoch"] = 1,
-            ["keyFile"] = keyFile,
-        }));
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // it holds a filter key
-        return path;
-    }
+    private string AgentConfig(MosquittoBroker broker, string keyFile) =>
+        AgentConfigFile.Write(_dir, broker, WindowSeconds, 1, Convert.ToHexStringLower(CeAgent.Shared.Secrets.FilterKeys.Derive(Master, "ce-0001", 1)), keyFile, 1 << 20);
 
-    private static bool WaitUntil(Func<bool> condition, int timeoutMs)
-    {
-        for (var sw = System.Diagnostics.Stopwatch.StartNew(); sw.ElapsedMilliseconds < timeoutMs; Thread.Sleep(200))
-            if (condition())
-                return true;
-        return condition();
-    }
+    private static bool WaitUntil(Func<bool> condition, int timeoutMs) => AgentConfigFile.WaitUntil(condition, timeoutMs);
 }
