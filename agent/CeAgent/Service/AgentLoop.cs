@@ -82,7 +82,7 @@ public sealed class AgentLoop : IDisposable
         _aggregator = new WindowAggregator(_mape.Ports, filterKey, config.WindowSeconds);
         _aggregator.SetClock(_clockStatus.Quality);
         _openIntervals = new OpenIntervalJournal(config.Spool.Dir);
-        _openIntervals.Restore(_aggregator, UtcMs(Rfc3339.NowUnixNs()),
+        bool reopened = _openIntervals.Restore(_aggregator, UtcMs(Rfc3339.NowUnixNs()),
             Math.Max(BatchJournal.LastWindowStart(_spool.Newest), _emitter.Batched.Count > 0 ? _emitter.Batched.Max(w => w.StartUnix) : long.MinValue),
             m => log("info", m), m => log("warning", m));
         _tracker = new FlowTracker(_mape.Ipv4Bits, _mape.Ports, new Sink(this));
@@ -95,9 +95,11 @@ public sealed class AgentLoop : IDisposable
             _refusals = new RefusalCounter(stats.InsertFailed);
         else
             log("warning", statsError + ": port-set exhaustion will not be counted");
-        // Oldest first: flows alive since before a restored window re-open its intervals before a younger
-        // flow moves the aggregator past that window (OpenIntervals.cs).
-        foreach (FlowEvent e in ConntrackSource.Dump(Rfc3339.NowUnixNs()).OrderBy(e => e.StartNs))
+        // After a restore, oldest first: flows alive since before the reopened window re-open its intervals
+        // before a younger flow moves the aggregator past it (OpenIntervals.cs). Without one, the dump's own
+        // order, as before: sorted, the oldest flow would set the first window, perhaps days back.
+        IEnumerable<FlowEvent> dump = ConntrackSource.Dump(Rfc3339.NowUnixNs());
+        foreach (FlowEvent e in reopened ? dump.OrderBy(e => e.StartNs) : dump)
             _tracker.Apply(e);
         _aggregator.EndRestored();
         Ready = true;

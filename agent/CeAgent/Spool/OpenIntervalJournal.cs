@@ -15,23 +15,26 @@ public sealed class OpenIntervalJournal(string dir)
 
     /// <summary>Restores the last run's snapshot into a fresh aggregator, logging what happened; without a
     /// usable one the agent starts without it and says why.</summary>
-    public void Restore(WindowAggregator aggregator, long nowMs, long closedThroughUnix, Action<string> info, Action<string> warn)
+    /// <returns>Whether a snapshot was restored.</returns>
+    public bool Restore(WindowAggregator aggregator, long nowMs, long closedThroughUnix, Action<string> info, Action<string> warn)
     {
         if (_file.Read(m => warn($"open intervals {m}: not restored, the window of the crash may be incomplete")) is not { } payload)
         {
             if (!Path.Exists(_file.PathName))
                 info("open intervals: none saved (first start, or the last run stopped cleanly)");
-            return;
+            return false;
         }
         try
         {
             OpenIntervalSnapshot s = OpenIntervalCodec.Decode(payload);
             aggregator.Restore(s, nowMs, closedThroughUnix);
             info($"open intervals: {s.Intervals.Count} restored from {_file.PathName}; the window at {aggregator.WindowStartMs / 1000} is reopened and marked incomplete (the crash lost its closed intervals)");
+            return true;
         }
         catch (FormatException e)
         {
             warn($"open intervals {_file.PathName}: {e.Message}: not restored, the window of the crash may be incomplete");
+            return false;
         }
     }
 

@@ -42,17 +42,17 @@ public sealed class PowerCutTests : IDisposable
         {
             Assert.True(first.WaitForStderr(l => l.Contains("running:", StringComparison.Ordinal), 30_000), first.Stderr);
             Assert.True(first.Stderr.Contains("open intervals: none saved", StringComparison.Ordinal), first.Stderr);
-            // A datagram every half second, each from a fresh source port: one destination interval that
-            // stays open (UDP entries live 30 s) across the windows the agent closes, signs and sends.
+            // A datagram every half second for two windows, each from a fresh source port: one destination
+            // interval that stays open (UDP entries live 30 s) across the windows the agent closes, signs and sends.
             opened = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            r.Lan.Exec($"(timeout {3 * WindowSeconds} bash -c 'while true; do echo x > /dev/udp/{Destination}/{Port}; sleep 0.5; done' >/dev/null 2>&1 &)");
+            r.Lan.Exec($"(timeout {2 * WindowSeconds} bash -c 'while true; do echo x > /dev/udp/{Destination}/{Port}; sleep 0.5; done' >/dev/null 2>&1 &)");
             Thread.Sleep(TimeSpan.FromSeconds(2.5 * WindowSeconds));
             Assert.True(File.Exists(Path.Combine(_dir, "spool", "open")), "no snapshot written at the window closes");
             first.Signal(9);
             Assert.True(first.WaitForExit(10_000));
         }
-        // The power goes: the flows die with the conntrack table.
-        r.Lan.TryExec("pkill -f 'echo x > /dev/udp' || true");
+        // The power goes: the flows (the sender stopped 5 s before the kill, its entries live on for 30 s)
+        // die with the conntrack table.
         r.Ce.Exec($"conntrack -D -p udp -d {Destination} >/dev/null 2>&1 || true");
 
         long signed;
