@@ -123,4 +123,16 @@ public class ZeroPaddedAddressTests
         Assert.Contains("leading zero", e.Message);
         Assert.Contains("ip", e.Message);
     }
+
+    [Fact]
+    public void A_bulk_upload_carries_the_notes_into_its_verdict_row()
+    {
+        var items = BulkCsv.Read("reference,accuracy_ms,ip,time,dst_ip,dst_port\ncase-1,1000,192.000.002.010,2026-12-02T08:49:13Z,203.0.113.10,443\ncase-2,1000,192.0.2.10,2026-12-02T08:49:13Z,203.0.113.10,443");
+        Assert.Equal("192.0.2.10", items[0].Observations[0].Ip);
+        string note = Assert.Single(items[0].Notes!);
+        Assert.Equal("line 2: ip '192.000.002.010' read as 192.0.2.10: zero-padded numbers are decimal, never octal", note);
+        Assert.Empty(items[1].Notes!);
+        Assert.EndsWith("(input read: " + note + ")\"", BulkCsv.Row("case-1", null, "no store", items[0].Notes)); // quoted: the note has a comma
+        Assert.Equal("case-2,,error,,,,no store", BulkCsv.Row("case-2", null, "no store", items[1].Notes));
+    }
 }
