@@ -166,7 +166,7 @@ public sealed partial class WindowAggregator
             throw new FormatException($"its window starts at {start}, later than the clock ({nowMs / 1000}): the clock went back");
         _windowStartMs = start * 1000;
         _windowClock = _clock;
-        _unrecorded = s.Dropped + 1;
+        _unrecorded = s.Dropped == uint.MaxValue ? uint.MaxValue : s.Dropped + 1; // a forged count must not wrap to "complete"
         long oldest = _windowStartMs - SummaryLimits.MaxIntervalSeconds((uint)WindowSeconds) * 1000L;
         foreach (OpenInterval i in s.Intervals)
             _destinations[i.Destination] = new Activity { Flows = 0, StartMs = Math.Max(i.StartUnix * 1000, oldest) };

@@ -84,6 +84,19 @@ public class OpenIntervalsTests
     }
 
     [Fact]
+    public void The_dropped_count_carries_into_the_reopened_window_and_never_wraps()
+    {
+        foreach (uint dropped in new[] { 0u, 41u, uint.MaxValue - 1, uint.MaxValue })
+        {
+            var b = new WindowAggregator(Ports, Key);
+            b.Restore(Crashed() with { Dropped = dropped }, T0 + 200_000, long.MinValue);
+            b.EndRestored();
+            b.Advance(T0 + 300_000, Good);
+            Assert.Equal(dropped == uint.MaxValue ? uint.MaxValue : dropped + 1, Assert.Single(Drain(b)).Unrecorded);
+        }
+    }
+
+    [Fact]
     public void A_snapshot_a_step_behind_the_journal_reopens_the_next_window_never_a_closed_one()
     {
         // The power went between the batch journal's write (window S0+120 closed) and the snapshot's.
