@@ -23,11 +23,14 @@ public static class IspCollector
         return path;
     }
 
-    /// <summary>Starts a collector and waits until the broker has granted its shared subscription.</summary>
-    public static BackgroundProc Start(string config, string clientId, int seconds = 600)
+    /// <summary>Starts a collector and waits until the broker has granted its shared subscription; in
+    /// <paramref name="ns"/> when the broker listens on that namespace's loopback.</summary>
+    public static BackgroundProc Start(string config, string clientId, int seconds = 600, NetNs? ns = null)
     {
-        var p = new BackgroundProc(Programs.PathOf("ce-isp"), ["collect", "--config", config, "--client-id", clientId, "--seconds", seconds.ToString(CultureInfo.InvariantCulture)]);
-        if (!p.WaitForStderr(l => l.Contains("subscribed to $share/", StringComparison.Ordinal), 20_000))
+        string[] args = ["collect", "--config", config, "--client-id", clientId, "--seconds", seconds.ToString(CultureInfo.InvariantCulture)];
+        var p = ns is null ? new BackgroundProc(Programs.PathOf("ce-isp"), args)
+            : new BackgroundProc("ip", ["netns", "exec", ns.Name, Programs.PathOf("ce-isp"), .. args]);
+        if (!p.WaitForStderr(l => l.Contains("subscribed to $share/", StringComparison.Ordinal), 30_000))
         {
             string err = p.Stderr;
             p.Dispose();

@@ -18,7 +18,7 @@ namespace CeAgent.Aggregation;
 /// published in as many parts as it filled. Memory is bounded by <see cref="SummaryLimits.MaxParts"/> parts
 /// a window; past that an interval is counted as unrecorded, never silently lost.
 /// </summary>
-public sealed class WindowAggregator
+public sealed partial class WindowAggregator
 {
     private readonly PortSet _ports;
     private readonly byte[] _filterKey;
@@ -171,6 +171,7 @@ public sealed class WindowAggregator
     /// the flows' real ends will never be seen, and a listing too long is safe where a missing one is not.</param>
     private void CloseWindow(bool final = false)
     {
+        EndRestored(); // OpenIntervals.cs: restored intervals no flow re-opened end in the reopened window
         long endMs = _windowStartMs + _windowMs;
         long cutAfterMs = SummaryLimits.MaxIntervalSeconds((uint)WindowSeconds) * 1000 - _windowMs;
         foreach (var (destination, a) in _destinations)

@@ -47,6 +47,7 @@ public sealed class AgentLoop : IDisposable
     public const int SweepMs = 5000;
     private readonly BatchJournal _journal;
     private (long Messages, int Windows) _journaled = (-1, -1);
+    private readonly OpenIntervalJournal _openIntervals;
 
     public Health Health { get; private set; }
     /// <summary>Set after the conntrack subscription and the spool are open (AgentService then lets the host send READY=1).</summary>
@@ -80,6 +81,10 @@ public sealed class AgentLoop : IDisposable
         _stepWatch = Interop.TimeApi.CreateStepWatch();
         _aggregator = new WindowAggregator(_mape.Ports, filterKey, config.WindowSeconds);
         _aggregator.SetClock(_clockStatus.Quality);
+        _openIntervals = new OpenIntervalJournal(config.Spool.Dir);
+        bool reopened = _openIntervals.Restore(_aggregator, UtcMs(Rfc3339.NowUnixNs()),
+            Math.Max(BatchJournal.LastWindowStart(_spool.Newest), _emitter.Batched.Count > 0 ? _emitter.Batched.Max(w => w.StartUnix) : long.MinValue),
+            m => log("info", m), m => log("warning", m));
         _tracker = new FlowTracker(_mape.Ipv4Bits, _mape.Ports, new Sink(this));
         if (!ConntrackSource.EnableTimestamps())
             log("warning", "cannot turn on net.netfilter.nf_conntrack_timestamp: flow times are when events were read");
@@ -90,8 +95,13 @@ public sealed class AgentLoop : IDisposable
             _refusals = new RefusalCounter(stats.InsertFailed);
         else
             log("warning", statsError + ": port-set exhaustion will not be counted");
-        foreach (FlowEvent e in ConntrackSource.Dump(Rfc3339.NowUnixNs()))
+        // After a restore, oldest first: flows alive since before the reopened window re-open its intervals
+        // before a younger flow moves the aggregator past it (OpenIntervals.cs). Without one, the dump's own
+        // order, as before: sorted, the oldest flow would set the first window, perhaps days back.
+        IEnumerable<FlowEvent> dump = ConntrackSource.Dump(Rfc3339.NowUnixNs());
+        foreach (FlowEvent e in reopened ? dump.OrderBy(e => e.StartNs) : dump)
             _tracker.Apply(e);
+        _aggregator.EndRestored();
         Ready = true;
         _notify.Status("conntrack subscribed, spool open");
         string id = config.CeId!;
@@ -153,6 +163,7 @@ public sealed class AgentLoop : IDisposable
             _emitter.Add(w);
         _emitter.EmitIfOlder(now / 1000);
         JournalBatch();
+        _openIntervals.SaveIfMoved(_aggregator); // after the batch journal: see WindowAggregator.Restore
         try
         {
             _publisher.Pump();
@@ -201,6 +212,7 @@ public sealed class AgentLoop : IDisposable
             _emitter.Add(w);
         _emitter.Emit();
         JournalBatch();
+        _openIntervals.Delete();
         long until = Environment.TickCount64 + 2000;
         while (_spool.PendingCount > 0 && _publisher.Connected && Environment.TickCount64 < until)
         {

@@ -1,4 +1,3 @@
-using CeAgent.Interop;
 using CeAgent.Shared.Summary;
 
 namespace CeAgent.Spool;
@@ -13,34 +12,18 @@ namespace CeAgent.Spool;
 /// </summary>
 public sealed class BatchJournal(string dir, string ceId, MapeContext mape)
 {
-    private const string FileName = "batch";
-    private string PathName => Path.Combine(dir, FileName);
+    private readonly FramedFile _file = new(dir, "batch");
 
     /// <summary>The windows stored by the last run that are newer than <paramref name="signedThrough"/>
     /// (the start of the newest window already signed: a delete that did not reach flash before the power
     /// went must not sign a window twice).</summary>
     public IReadOnlyList<WindowSummary> Restore(long signedThrough, Action<string> warn)
     {
-        byte[] data;
+        if (_file.Read(m => warn($"batch journal {m}, its windows are lost")) is not { } payload)
+            return [];
         try
         {
-            if (!File.Exists(PathName))
-                return [];
-            data = File.ReadAllBytes(PathName);
-        }
-        catch (IOException e)
-        {
-            warn($"batch journal unreadable, its windows are lost: {e.Message}");
-            return [];
-        }
-        if (SpoolFrame.TryRead(data, out _) is not { } frame)
-        {
-            warn($"batch journal damaged ({data.Length} bytes), its windows are lost");
-            return [];
-        }
-        try
-        {
-            return [.. SummaryCodec.Decode(frame.Payload).Windows.Where(w => w.StartUnix > signedThrough)];
+            return [.. SummaryCodec.Decode(payload).Windows.Where(w => w.StartUnix > signedThrough)];
         }
         catch (FormatException e)
         {
@@ -69,24 +52,8 @@ public sealed class BatchJournal(string dir, string ceId, MapeContext mape)
     public void Save(IReadOnlyList<WindowSummary> windows)
     {
         if (windows.Count == 0)
-        {
-            if (File.Exists(PathName))
-            {
-                File.Delete(PathName);
-                FileSync.Directory(dir);
-            }
-            return;
-        }
-        byte[] payload = SummaryCodec.Encode(new SummaryMessage(ceId, 1, [], mape, windows, 0));
-        var frame = new byte[SpoolFrame.HeaderSize + payload.Length];
-        SpoolFrame.Write(frame, new SpoolRecord(0, payload));
-        string tmp = PathName + ".tmp";
-        using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write))
-        {
-            f.Write(frame);
-            f.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, PathName, overwrite: true);
-        FileSync.Directory(dir);
+            _file.Delete();
+        else
+            _file.Write(SummaryCodec.Encode(new SummaryMessage(ceId, 1, [], mape, windows, 0)));
     }
 }

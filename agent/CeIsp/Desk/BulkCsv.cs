@@ -17,7 +17,9 @@ public static class BulkCsv
     public const int MaxRequests = 200;
     public const string OutputHeader = "reference,id,verdict,line,candidates,unknown,explanation";
 
-    public sealed record Item(string Reference, List<Observation> Observations, string? Error);
+    /// <param name="Notes">What the importer read other than as written (a zero-padded address read as
+    /// decimal), naming the line: carried into the verdict row's explanation.</param>
+    public sealed record Item(string Reference, List<Observation> Observations, string? Error, IReadOnlyList<string>? Notes = null);
 
     public static List<Item> Read(string csv, string proto = "tcp")
     {
@@ -70,18 +72,18 @@ public static class BulkCsv
             return new(reference, [], string.Join("; ", parsed.Errors));
         for (int k = 0; k < parsed.Observations.Count; k++)
             parsed.Observations[k].TimeAccuracyMs = accuracies[k];
-        return new(reference, parsed.Observations, null);
+        return new(reference, parsed.Observations, null, parsed.Notes);
     }
 
     /// <summary>The request JSON `ce-isp resolve` takes, for one item.</summary>
     public static string RequestJson(string requester, Item item) => JsonSerializer.Serialize(
         new DisclosureRequest { Requester = requester, Reference = item.Reference, Observations = item.Observations }, ResolverJson.Default.DisclosureRequest);
 
-    public static string Row(string reference, DeskVerdict? v, string? error) => string.Join(",", new[]
+    public static string Row(string reference, DeskVerdict? v, string? error, IReadOnlyList<string>? notes = null) => string.Join(",", new[]
     {
         reference, v?.Id ?? "", v?.Verdict ?? "error", v?.Line ?? "",
         string.Join(" ", v?.Candidates.Select(c => c.Line) ?? []), string.Join(" ", v?.Unknown.Select(u => u.Line) ?? []),
-        error ?? v!.Explanation,
+        (error ?? v!.Explanation) + (notes is { Count: > 0 } ? $" (input read: {string.Join("; ", notes)})" : ""),
     }.Select(Quote));
 
     /// <summary>CSV quoting, and a leading ' before = + - @ so a spreadsheet never runs a field as a formula.</summary>

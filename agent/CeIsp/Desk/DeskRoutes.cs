@@ -149,7 +149,7 @@ public sealed class DeskRoutes(IspConfig config, Accounts accounts, DeskService 
         {
             try
             {
-                rows.Add(item.Error is null ? BulkCsv.Row(item.Reference, service.Submit(User(c), BulkCsv.RequestJson(User(c), item)).Verdict, null)
+                rows.Add(item.Error is null ? BulkCsv.Row(item.Reference, service.Submit(User(c), BulkCsv.RequestJson(User(c), item)).Verdict, null, item.Notes)
                     : BulkCsv.Row(item.Reference, null, item.Error));
             }
             catch (FormatException e)

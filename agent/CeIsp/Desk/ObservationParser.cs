@@ -21,13 +21,20 @@ public sealed record ParseInput
 }
 
 /// <summary>The observations read, and one error per line that could not be read, each naming its line.</summary>
-public sealed record ParseResult(string Format, List<Observation> Observations, List<string> Errors);
+public sealed record ParseResult(string Format, List<Observation> Observations, List<string> Errors)
+{
+    /// <summary>What was read other than as written, one per field, naming its line (a zero-padded address
+    /// read as decimal): shown to the desk user beside the observations.</summary>
+    public List<string> Notes { get; init; } = [];
+}
 
 /// <summary>
 /// Turns a content provider's data into observations: Apache/nginx combined (or common) log lines with the
 /// server's address given once, CSV with or without a header, or the CLI's request.json. Pure: no I/O.
 /// A line that cannot be read is reported by number and never silently dropped; times must carry their
 /// zone (a log without one cannot be placed in UTC, and guessing the zone is how wrong lines get named).
+/// IPv4 addresses are four decimal numbers; provider logs often zero-pad them (<c>192.000.002.010</c>), so a
+/// padded number is read as decimal (010 is 10, never octal 8) and a note says so for that field.
 /// </summary>
 public static partial class ObservationParser
 {
@@ -71,7 +78,7 @@ public static partial class ObservationParser
 
     private static void Combined(string[] lines, ParseInput input, ParseResult result)
     {
-        string? server = input.ServerIp is { Length: > 0 } s ? Ipv4(s) : null;
+        string? server = input.ServerIp is { Length: > 0 } s ? Ipv4(s, "server address", result) : null;
         if (server is null || input.ServerPort is not (>= 1 and <= 65535))
         {
             result.Errors.Add($"server address: give the provider's server IPv4 address and port once (combined log lines do not carry them); got '{input.ServerIp}' port {input.ServerPort?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
@@ -86,7 +93,7 @@ public static partial class ObservationParser
             string at = $"line {i + 1}";
             if (!m.Success)
                 Error(result, $"{at}: not a combined/common log line (host ident user [time] \"request\" ...)");
-            else if (Ipv4(m.Groups["host"].Value) is not { } ip)
+            else if (Ipv4(m.Groups["host"].Value, $"{at}: client address", result) is not { } ip)
                 Error(result, $"{at}: client address '{m.Groups["host"].Value}' is not an IPv4 address (MAP-E shares IPv4 addresses only)");
             else if (LogTime(m.Groups["time"].Value) is not { } time)
                 Error(result, $"{at}: time '{m.Groups["time"].Value}' is not dd/Mon/yyyy:HH:mm:ss[.fff] +hhmm");
@@ -164,7 +171,7 @@ public static partial class ObservationParser
             if (CsvRow(fields, columns, input, at) is { } error)
                 Error(result, error);
             else
-                result.Observations.Add(Row(fields, columns, input));
+                result.Observations.Add(Row(fields, columns, input, at, result));
         }
     }
 
@@ -193,16 +200,17 @@ public static partial class ObservationParser
         return null;
     }
 
-    private static Observation Row(string[] f, string[] columns, ParseInput input)
+    private static Observation Row(string[] f, string[] columns, ParseInput input, string at, ParseResult result)
     {
         string Get(string c) => Array.IndexOf(columns, c) is int k and >= 0 && k < f.Length ? f[k] : "";
         return new Observation
         {
-            Ip = Ipv4(Get("ip"))!,
+            Ip = Ipv4(Get("ip"), $"{at}: ip", result)!,
             Time = IsoTime(Get("time"))!.Value,
             TimeAccuracyMs = input.AccuracyMs,
             SrcPort = Port(Get("src_port")),
-            DstIp = Ipv4(Get("dst_ip").Length > 0 ? Get("dst_ip") : input.ServerIp ?? "")!,
+            // The server address given once is noted once, by Combined or here on the first row only.
+            DstIp = Get("dst_ip").Length > 0 ? Ipv4(Get("dst_ip"), $"{at}: dst_ip", result)! : Ipv4(input.ServerIp ?? "", "server address", result)!,
             DstPort = Port(Get("dst_port").Length > 0 ? Get("dst_port") : input.ServerPort?.ToString(CultureInfo.InvariantCulture) ?? ""),
             Proto = Get("proto").Length > 0 ? Get("proto").ToLowerInvariant() : input.Proto,
         };
@@ -242,16 +250,51 @@ public static partial class ObservationParser
         return quoted ? null : [.. fields];
     }
 
-    private static string? Ipv4(string s) =>
-        IPAddress.TryParse(s, out IPAddress? a) && a.AddressFamily == AddressFamily.InterNetwork && s.Count(c => c == '.') == 3 ? a.ToString() : null;
+    /// <summary>
+    /// The address in canonical form, or null: four decimal numbers 0-255 of one to three ASCII digits.
+    /// Zero padding is read explicitly as decimal. IPAddress.TryParse is not used: it reads "010" as octal,
+    /// "0x0a" as hex and "10.1" as 10.0.0.1, each naming another household without a word.
+    /// </summary>
+    public static string? Ipv4(string s, out bool padded)
+    {
+        padded = false;
+        string[] parts = s.Split('.');
+        if (parts.Length != 4)
+            return null;
+        var octets = new int[4];
+        for (int i = 0; i < 4; i++)
+        {
+            string p = parts[i];
+            if (p.Length is 0 or > 3 || !p.All(char.IsAsciiDigit) || (octets[i] = int.Parse(p, CultureInfo.InvariantCulture)) > 255)
+                return null;
+            padded |= p.Length > 1 && p[0] == '0';
+        }
+        return string.Join('.', octets);
+    }
+
+    private static string? Ipv4(string s) => Ipv4(s, out _);
+
+    /// <summary>As above, with a note naming <paramref name="field"/> when padding was read as decimal; the
+    /// server address, given once for all lines, is noted once.</summary>
+    private static string? Ipv4(string s, string field, ParseResult result)
+    {
+        string? ip = Ipv4(s, out bool padded);
+        string note = $"{field} '{s}' read as {ip}: zero-padded numbers are decimal, never octal";
+        if (ip is not null && padded && !result.Notes.Contains(note))
+            Capped(result.Notes, note, "more fields were zero-padded; the rest are not listed");
+        return ip;
+    }
 
     private static int? Port(string s) => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && p is >= 1 and <= 65535 ? p : null;
 
-    private static void Error(ParseResult r, string message)
+    private static void Error(ParseResult r, string message) =>
+        Capped(r.Errors, message, $"more than {MaxErrors} lines could not be read; the rest are not listed");
+
+    private static void Capped(List<string> list, string message, string more)
     {
-        if (r.Errors.Count < MaxErrors)
-            r.Errors.Add(message);
-        else if (r.Errors.Count == MaxErrors)
-            r.Errors.Add($"more than {MaxErrors} lines could not be read; the rest are not listed");
+        if (list.Count < MaxErrors)
+            list.Add(message);
+        else if (list.Count == MaxErrors)
+            list.Add(more);
     }
 }

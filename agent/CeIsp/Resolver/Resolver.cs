@@ -33,6 +33,9 @@ public sealed class Resolver(SummaryStore store, byte[] masterKey)
         var why = new Dictionary<string, string>();
         var evidence = new Dictionary<string, (double Fp, List<Evidence> Ev, List<string> Notes)>();
         var perObservation = request.Observations.Select(o => Observe(o, evidence)).ToList();
+        // An Unknown from the windows themselves (an incomplete window: parts missing, or intervals the CE
+        // could not record, as after a crash) has no entry in `why` from Missing: say so rather than throw.
+        string Why(string ce) => why.GetValueOrDefault(ce) ?? "a window that could list the access is incomplete (parts missing, or the CE said it could not record every interval)";
         var all = perObservation.SelectMany(p => p.Keys).Distinct().ToList();
         for (int i = 0; i < perObservation.Count; i++)
             foreach (string ce in all)
@@ -50,12 +53,12 @@ public sealed class Resolver(SummaryStore store, byte[] masterKey)
                 var (fp, ev, notes) = evidence[p.Key];
                 int unknown = p.Value.Count(x => x == Status.Unknown);
                 if (unknown > 0)
-                    notes.Add($"no evidence for {unknown} of {p.Value.Length} observations ({why[p.Key]})");
+                    notes.Add($"no evidence for {unknown} of {p.Value.Length} observations ({Why(p.Key)})");
                 return new Candidate(p.Key, Line(p.Key), p.Value.Count(x => x == Status.Match), fp, ev, notes);
             })
             .OrderBy(c => c.FalsePositiveProbability).ThenByDescending(c => c.ObservationsMatched).ToList();
         var unknownCes = status.Where(p => p.Value.All(x => x == Status.Unknown))
-            .Select(p => new NoEvidence(p.Key, Line(p.Key), why[p.Key])).ToList();
+            .Select(p => new NoEvidence(p.Key, Line(p.Key), Why(p.Key))).ToList();
         // Before "none": an enrolled CE that never reported may hold the address (its IPv4 is known only from
         // its summaries). With a candidate it changes nothing: the candidate's evidence is positive.
         if (candidates.Count == 0)

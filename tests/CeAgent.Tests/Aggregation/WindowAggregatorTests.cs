@@ -1,29 +1,14 @@
-using System.Net;
 using CeAgent.Aggregation;
 using CeAgent.Shared.MapE;
 using CeAgent.Shared.Summary;
 using CeAgent.Shared.Time;
+using static CeAgent.Tests.Aggregation.AggregatorFixture;
 
 namespace CeAgent.Tests.Aggregation;
 
 public class WindowAggregatorTests
 {
-    private static readonly PortSet Ports = PortSet.For(4, 8, 0x34);
-    private static readonly byte[] Key = [.. Enumerable.Range(0, 16).Select(i => (byte)(i * 7))];
-    private static readonly ClockQuality Good = new(ClockSource.Ntp, true, 20);
     private const long T0 = 1_795_000_020_000; // a window boundary, in ms
-
-    private static FlowKey Dst(int i) => new(new IPAddress([203, 0, 113, (byte)i]), 443, Proto.Tcp);
-
-    private static List<WindowSummary> Drain(WindowAggregator a)
-    {
-        var list = new List<WindowSummary>();
-        while (a.TryTake(out WindowSummary w))
-            list.Add(w);
-        return list;
-    }
-
-    private static List<Listed> Listed(WindowSummary w, FlowKey k) => GolombSet.Lookup(w.Filter, Key, w.StartUnix, w.LengthSeconds, k);
 
     private static bool Bit(WindowSummary w, Proto p, int index) =>
         w.Protocols.Single(u => u.Proto == p).PortBitmap[index >> 3] is var b && (b & (0x80 >> (index & 7))) != 0;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using CeAgent.Shared.Summary;
 using CeAgent.TestKit;
 using CeIsp.Resolver;
@@ -36,8 +35,7 @@ public sealed class FloodTests(ITestOutputHelper output) : IDisposable
         string db = Path.Combine(_dir, "summaries.db");
         string isp = IspCollector.WriteConfig(broker, "sqlite", db, "collector", [("ce-0001", "line-1", publicKey)]);
         // The broker listens on the CE namespace's loopback: the collector runs there too.
-        using var collector = new BackgroundProc("ip", ["netns", "exec", r.Ce.Name, Programs.PathOf("ce-isp"), "collect", "--config", isp, "--client-id", "c1", "--seconds", "600"]);
-        Assert.True(collector.WaitForStderr(l => l.Contains("subscribed to $share/", StringComparison.Ordinal), 20_000), collector.Stderr);
+        using var collector = IspCollector.Start(isp, "c1", ns: r.Ce);
 
         // All of the flood in one hour-long window: start well before its end.
         long left = WindowSeconds - DateTimeOffset.UtcNow.ToUnixTimeSeconds() % WindowSeconds;
@@ -120,36 +118,12 @@ public sealed class FloodTests(ITestOutputHelper output) : IDisposable
     /// <summary>The resolver's master key; the CE gets its own key derived from it (docs/privacy.md).</summary>
     private static readonly byte[] Master = [.. Enumerable.Range(0, 32).Select(i => (byte)i)];
 
-    private string AgentConfig(MosquittoBroker broker, string keyFile)
-    {
-        var (cert, key) = broker.Certs.Client("ce-0001");
-        string path = Path.Combine(_dir, "agent.json");
-        File.WriteAllText(path, JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["ceId"] = "ce-0001",
-            ["mape"] = new Dictionary<string, object> { ["rule6"] = "2001:db8::/40", ["rule4"] = "192.0.2.0/24", ["eaLength"] = 16, ["psidOffset"] = 4, ["prefix"] = "2001:db8:12:3400::/56" },
-            ["windowSeconds"] = WindowSeconds,
-            ["batchWindows"] = 5,
-            ["closeDelaySeconds"] = 0,
-            ["spool"] = new Dictionary<string, object> { ["dir"] = Path.Combine(_dir, "spool"), ["maxBytes"] = 32 << 20 },
-            ["broker"] = new Dictionary<string, object> { ["host"] = "127.0.0.1", ["port"] = broker.Port, ["caFile"] = broker.Certs.CaCert, ["certFile"] = cert, ["keyFile"] = key },
-            ["filterKey"] = Convert.ToHexStringLower(CeAgent.Shared.Secrets.FilterKeys.Derive(Master, "ce-0001", 1)),
-            ["filterKeyEpoch"] = 1,
-            ["keyFile"] = keyFile,
-        }));
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // it holds a filter key
-        return path;
-    }
+    private string AgentConfig(MosquittoBroker broker, string keyFile) =>
+        AgentConfigFile.Write(_dir, broker, WindowSeconds, 5, Convert.ToHexStringLower(CeAgent.Shared.Secrets.FilterKeys.Derive(Master, "ce-0001", 1)), keyFile, 32 << 20);
 
     /// <summary>The process's peak resident set (VmHWM), kB.</summary>
     private static long HighWaterKb(int pid) =>
         long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)).Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
 
-    private static bool WaitUntil(Func<bool> condition, int timeoutMs)
-    {
-        for (var sw = System.Diagnostics.Stopwatch.StartNew(); sw.ElapsedMilliseconds < timeoutMs; Thread.Sleep(200))
-            if (condition())
-                return true;
-        return condition();
-    }
+    private static bool WaitUntil(Func<bool> condition, int timeoutMs) => AgentConfigFile.WaitUntil(condition, timeoutMs);
 }

@@ -34,6 +34,7 @@ const utc = (t) => new Date(t).toISOString().replace('.000Z', 'Z');
 
 async function parse() {
   $('errors').replaceChildren();
+  $('notes').replaceChildren();
   $('resolve').disabled = true;
   try {
     const result = await api('/api/v1/parse', {
@@ -47,6 +48,7 @@ async function parse() {
     });
     observations = result.observations;
     for (const e of result.errors) $('errors').append(Object.assign(document.createElement('li'), { textContent: e }));
+    for (const n of result.notes) $('notes').append(Object.assign(document.createElement('li'), { textContent: n }));
     fill('observations', observations, (row, o) => {
       cell(row, String(row.sectionRowIndex));
       cell(row, o.ip);
