@@ -61,20 +61,30 @@ public sealed class ConntrackSource : IDisposable
         return n;
     }
 
-    /// <summary>The current IPv4 table.</summary>
-    public static unsafe List<FlowEvent> Dump(long nowNs)
+    /// <summary>The current IPv4 table, converted as it is enumerated (no second copy of the table).</summary>
+    /// <param name="expected">About how many flows the table holds (the tracker's count): the buffer is sized
+    /// for that and an eighth more, so a steady table takes one kernel dump and no buffer four times too big.</param>
+    public static unsafe IEnumerable<FlowEvent> Dump(long nowNs, int expected = 4096)
     {
-        for (int capacity = 4096; ; capacity *= 4)
+        for (int capacity = Math.Max(expected, 0) / 8 * 9 + 256; ;)
         {
-            var records = new CtRecord[capacity];
+            // Uninitialised: the pages past the records the kernel fills are never touched.
+            CtRecord[] records = GC.AllocateUninitializedArray<CtRecord>(capacity);
             int n;
             fixed (CtRecord* p = records)
                 n = Interop.Conntrack.DumpInto(p, capacity);
             if (n < 0)
                 throw new IOException($"dumping the conntrack table: {Errno.Describe(Marshal.GetLastPInvokeError())}");
             if (n <= capacity)
-                return [.. records.Take(n).Select(r => FlowEvent.From(r, nowNs))];
+                return Convert(records, n, nowNs);
+            capacity = n / 8 * 9 + 256; // the kernel counted them all: the next dump fits
         }
+    }
+
+    private static IEnumerable<FlowEvent> Convert(CtRecord[] records, int n, long nowNs)
+    {
+        for (int i = 0; i < n; i++)
+            yield return FlowEvent.From(records[i], nowNs);
     }
 
     /// <summary>The kernel's conntrack counters for this namespace (as `conntrack -S`, summed over CPUs).</summary>
