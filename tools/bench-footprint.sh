@@ -44,6 +44,7 @@ gen=$(ip netns exec ${p}lan "$GEN" 198.51.100.10 1 "$N" "${RATE:-20000}")
 echo "flowgen: $gen"
 sleep 25 # two 10 s windows close, sweeps run
 echo "with $(in_ce cat /proc/sys/net/netfilter/nf_conntrack_count) flows in the table: VmRSS $(kb VmRSS) kB, peak VmHWM $(kb VmHWM) kB"
-echo "agent log: $(grep -c . "$work/agent.log") lines; lost/resync: $(grep -c 'resynchronised' "$work/agent.log" || true)"
-sed "s/^/  agent: /" "$work/agent.log" | tail -4
+kill -TERM $agent; for i in $(seq 100); do kill -0 $agent 2>/dev/null || break; sleep 0.1; done
+echo "resynchronisations (events lost): $(grep -c 'resynchronised' "$work/agent.log" || true); $(grep -o 'stopped: .*' "$work/agent.log")"
+grep -i 'error\|fault' "$work/agent.log" | head -3 || true
 } | tee build/bench-footprint.txt
