@@ -46,7 +46,8 @@ internal static class FlowsCommand
 
         if (dump)
         {
-            foreach (FlowEvent e in ConntrackSource.Dump(Rfc3339.NowUnixNs()))
+            int size = 4096;
+            foreach (FlowEvent e in ConntrackSource.Dump(Rfc3339.NowUnixNs(), ref size))
                 if (e.IsIpv4Snat)
                     printer.Event(e);
             return 0;

@@ -62,11 +62,12 @@ public sealed class ConntrackSource : IDisposable
     }
 
     /// <summary>The current IPv4 table, converted as it is enumerated (no second copy of the table).</summary>
-    /// <param name="expected">About how many flows the table holds (the tracker's count): the buffer is sized
-    /// for that and an eighth more, so a steady table takes one kernel dump and no buffer four times too big.</param>
-    public static unsafe IEnumerable<FlowEvent> Dump(long nowNs, int expected = 4096)
+    /// <param name="size">How many flows the table held last time (4096 at first), and on return how many it
+    /// holds now: the buffer is sized for that and an eighth more, so a steady table takes one kernel dump
+    /// and no buffer four times too big.</param>
+    public static unsafe IEnumerable<FlowEvent> Dump(long nowNs, ref int size)
     {
-        for (int capacity = Math.Max(expected, 0) / 8 * 9 + 256; ;)
+        for (int capacity = Math.Max(size, 0) / 8 * 9 + 256; ;)
         {
             // Uninitialised: the pages past the records the kernel fills are never touched.
             CtRecord[] records = GC.AllocateUninitializedArray<CtRecord>(capacity);
@@ -76,7 +77,10 @@ public sealed class ConntrackSource : IDisposable
             if (n < 0)
                 throw new IOException($"dumping the conntrack table: {Errno.Describe(Marshal.GetLastPInvokeError())}");
             if (n <= capacity)
+            {
+                size = n;
                 return Convert(records, n, nowNs);
+            }
             capacity = n / 8 * 9 + 256; // the kernel counted them all: the next dump fits
         }
     }
