@@ -46,8 +46,8 @@ internal static class FlowsCommand
 
         if (dump)
         {
-            int size = 4096;
-            foreach (FlowEvent e in ConntrackSource.Dump(Rfc3339.NowUnixNs(), ref size))
+            Interop.CtRecord[]? buffer = null;
+            foreach (FlowEvent e in ConntrackSource.Dump(Rfc3339.NowUnixNs(), ref buffer))
                 if (e.IsIpv4Snat)
                     printer.Event(e);
             return 0;

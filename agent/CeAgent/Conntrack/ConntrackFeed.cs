@@ -12,13 +12,13 @@ public readonly record struct Resynced(int NatFlows, int ClosedByEstimate, int F
 public sealed class ConntrackFeed(ConntrackSource source, FlowTracker? tracker, Func<long> nowNs)
 {
     private readonly List<FlowEvent> _batch = [];
-    private int _tableSize = 4096;
+    private Interop.CtRecord[]? _table;
 
     /// <summary>Subscribes (the caller did, by opening the source), then applies a dump of the table: nothing
     /// falls between the two, and the tracker drops the repeats.</summary>
     public void Start()
     {
-        foreach (FlowEvent e in ConntrackSource.Dump(nowNs(), ref _tableSize))
+        foreach (FlowEvent e in ConntrackSource.Dump(nowNs(), ref _table))
             tracker?.Apply(e);
     }
 
@@ -41,14 +41,14 @@ public sealed class ConntrackFeed(ConntrackSource source, FlowTracker? tracker, 
         if (tracker is null)
             return 0;
         long now = nowNs();
-        return tracker.Sweep(ConntrackSource.Dump(now, ref _tableSize), now);
+        return tracker.Sweep(ConntrackSource.Dump(now, ref _table), now);
     }
 
     private Resynced Resync()
     {
         source.Discard();
         long now = nowNs();
-        IEnumerable<FlowEvent> table = ConntrackSource.Dump(now, ref _tableSize);
+        IEnumerable<FlowEvent> table = ConntrackSource.Dump(now, ref _table);
         int nat = table.Count(e => e.IsIpv4Snat);
         if (tracker is null)
             return new Resynced(nat, 0, 0);

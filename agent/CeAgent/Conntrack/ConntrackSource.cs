@@ -62,26 +62,31 @@ public sealed class ConntrackSource : IDisposable
     }
 
     /// <summary>The current IPv4 table, converted as it is enumerated (no second copy of the table).</summary>
-    /// <param name="size">How many flows the table held last time (4096 at first), and on return how many it
-    /// holds now: the buffer is sized for that and an eighth more, so a steady table takes one kernel dump
-    /// and no buffer four times too big.</param>
-    public static unsafe IEnumerable<FlowEvent> Dump(long nowNs, ref int size)
+    /// <param name="buffer">Where the kernel's records go, kept by the caller from one dump to the next: a
+    /// steady table takes one kernel dump into the same array every time, instead of a new large array each
+    /// sweep that the GC reclaims only at its next full collection. Sized for the table and an eighth more;
+    /// dropped when the table shrank to a quarter, so the peak of a flood is not held for ever. The result is
+    /// valid until the next dump into the same buffer.</param>
+    public static unsafe IEnumerable<FlowEvent> Dump(long nowNs, ref CtRecord[]? buffer)
     {
-        for (int capacity = Math.Max(size, 0) / 8 * 9 + 256; ;)
+        buffer ??= GC.AllocateUninitializedArray<CtRecord>(4096);
+        while (true)
         {
-            // Uninitialised: the pages past the records the kernel fills are never touched.
-            CtRecord[] records = GC.AllocateUninitializedArray<CtRecord>(capacity);
             int n;
-            fixed (CtRecord* p = records)
-                n = Interop.Conntrack.DumpInto(p, capacity);
+            fixed (CtRecord* p = buffer)
+                n = Interop.Conntrack.DumpInto(p, buffer.Length);
             if (n < 0)
                 throw new IOException($"dumping the conntrack table: {Errno.Describe(Marshal.GetLastPInvokeError())}");
-            if (n <= capacity)
+            if (n <= buffer.Length)
             {
-                size = n;
+                CtRecord[] records = buffer;
+                if (n < buffer.Length / 4 && buffer.Length > 4096)
+                    buffer = null;
                 return Convert(records, n, nowNs);
             }
-            capacity = n / 8 * 9 + 256; // the kernel counted them all: the next dump fits
+            // Uninitialised: the pages past the records the kernel fills are never touched. The kernel
+            // counted every record, so the next dump fits.
+            buffer = GC.AllocateUninitializedArray<CtRecord>(n / 8 * 9 + 256);
         }
     }
 
