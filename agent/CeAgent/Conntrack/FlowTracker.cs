@@ -22,8 +22,8 @@ public interface IFlowSink
 
 /// <summary>
 /// The CE's view of its port set, built from conntrack events: the agent's one table of open flows, by
-/// conntrack id. Flows that were not translated onto the
-/// CE's public address and port set (LAN-to-router traffic, other protocols) are ignored and counted.
+/// conntrack id. Flows that were not translated onto the CE's public address and port set (LAN-to-router
+/// traffic, other protocols) are ignored and counted.
 /// After lost events, <see cref="Resync"/> reconciles with a table dump: flows that vanished in the gap
 /// are closed at the gap's midpoint and marked estimated; flows that appeared are opened at their kernel
 /// start. A DESTROY for a flow never seen opened (its NEW was lost, or it predates the agent) opens and
