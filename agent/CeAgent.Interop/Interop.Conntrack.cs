@@ -78,6 +78,11 @@ public static unsafe partial class Conntrack
     [LibraryImport(Lib, EntryPoint = "ce_ct_close")]
     internal static partial void Close(nint ct);
 
+    /// <summary>The table, one record at a time into <paramref name="each"/> (non-zero from it stops the dump:
+    /// -1, ECANCELED). Nothing the size of the table is allocated on either side.</summary>
+    [LibraryImport(Lib, EntryPoint = "ce_ct_dump", SetLastError = true)]
+    public static partial int DumpEach(delegate* unmanaged<CtRecord*, void*, int> each, void* arg);
+
     [LibraryImport(Lib, EntryPoint = "ce_ct_dump_into", SetLastError = true)]
     public static partial int DumpInto(CtRecord* records, int max);
 

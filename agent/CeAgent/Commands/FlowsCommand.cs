@@ -46,10 +46,11 @@ internal static class FlowsCommand
 
         if (dump)
         {
-            Interop.CtRecord[]? buffer = null;
-            foreach (FlowEvent e in ConntrackSource.Dump(Rfc3339.NowUnixNs(), ref buffer))
+            ConntrackSource.Dump(Rfc3339.NowUnixNs(), e =>
+            {
                 if (e.IsIpv4Snat)
                     printer.Event(e);
+            });
             return 0;
         }
         using var source = new ConntrackSource(rcvbuf);

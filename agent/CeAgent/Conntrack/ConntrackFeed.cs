@@ -12,14 +12,12 @@ public readonly record struct Resynced(int NatFlows, int ClosedByEstimate, int F
 public sealed class ConntrackFeed(ConntrackSource source, FlowTracker? tracker, Func<long> nowNs)
 {
     private readonly List<FlowEvent> _batch = [];
-    private Interop.CtRecord[]? _table;
 
     /// <summary>Subscribes (the caller did, by opening the source), then applies a dump of the table: nothing
     /// falls between the two, and the tracker drops the repeats.</summary>
     public void Start()
     {
-        foreach (FlowEvent e in ConntrackSource.Dump(nowNs(), ref _table))
-            tracker?.Apply(e);
+        ConntrackSource.Dump(nowNs(), e => tracker?.Apply(e));
     }
 
     /// <summary>Waits up to <paramref name="timeoutMs"/> for events and applies them to the tracker.</summary>
@@ -41,19 +39,26 @@ public sealed class ConntrackFeed(ConntrackSource source, FlowTracker? tracker, 
         if (tracker is null)
             return 0;
         long now = nowNs();
-        return tracker.Sweep(ConntrackSource.Dump(now, ref _table), now);
+        return tracker.Sweep(each => ConntrackSource.Dump(now, each), now);
     }
 
     private Resynced Resync()
     {
         source.Discard();
         long now = nowNs();
-        IEnumerable<FlowEvent> table = ConntrackSource.Dump(now, ref _table);
-        int nat = table.Count(e => e.IsIpv4Snat);
+        int nat = 0;
+        void Count(FlowEvent e) => nat += e.IsIpv4Snat ? 1 : 0;
         if (tracker is null)
+        {
+            ConntrackSource.Dump(now, Count);
             return new Resynced(nat, 0, 0);
+        }
         tracker.CountLoss();
-        var (closed, opened) = tracker.Resync(table, now);
+        var (closed, opened) = tracker.Resync(each => ConntrackSource.Dump(now, e =>
+        {
+            Count(e);
+            each(e);
+        }), now);
         return new Resynced(nat, closed, opened);
     }
 }

@@ -61,39 +61,51 @@ public sealed class ConntrackSource : IDisposable
         return n;
     }
 
-    /// <summary>The current IPv4 table, converted as it is enumerated (no second copy of the table).</summary>
-    /// <param name="buffer">Where the kernel's records go, kept by the caller from one dump to the next: a
-    /// steady table takes one kernel dump into the same array every time, instead of a new large array each
-    /// sweep that the GC reclaims only at its next full collection. Sized for the table and an eighth more;
-    /// dropped when the table shrank to a quarter, so the peak of a flood is not held for ever. The result is
-    /// valid until the next dump into the same buffer.</param>
-    public static unsafe IEnumerable<FlowEvent> Dump(long nowNs, ref CtRecord[]? buffer)
+    /// <summary>The current IPv4 table, each flow into <paramref name="each"/> as the kernel's messages are
+    /// read. No copy of the table is made: a dump of 65,000 flows into an array took 6.5 MB (88 bytes a
+    /// record) for a moment every sweep, more than the tracker's whole table.</summary>
+    /// <returns>How many flows the table held.</returns>
+    public static unsafe int Dump(long nowNs, Action<FlowEvent> each)
     {
-        buffer ??= GC.AllocateUninitializedArray<CtRecord>(4096);
-        while (true)
+        var state = new DumpState(each, nowNs);
+        GCHandle handle = GCHandle.Alloc(state);
+        try
         {
-            int n;
-            fixed (CtRecord* p = buffer)
-                n = Interop.Conntrack.DumpInto(p, buffer.Length);
+            int n = Interop.Conntrack.DumpEach(&OnRecord, (void*)GCHandle.ToIntPtr(handle));
+            if (state.Failure is { } failure)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
             if (n < 0)
                 throw new IOException($"dumping the conntrack table: {Errno.Describe(Marshal.GetLastPInvokeError())}");
-            if (n <= buffer.Length)
-            {
-                CtRecord[] records = buffer;
-                if (n < buffer.Length / 4 && buffer.Length > 4096)
-                    buffer = null;
-                return Convert(records, n, nowNs);
-            }
-            // Uninitialised: the pages past the records the kernel fills are never touched. The kernel
-            // counted every record, so the next dump fits.
-            buffer = GC.AllocateUninitializedArray<CtRecord>(n / 8 * 9 + 256);
+            return n;
+        }
+        finally
+        {
+            handle.Free();
         }
     }
 
-    private static IEnumerable<FlowEvent> Convert(CtRecord[] records, int n, long nowNs)
+    private sealed class DumpState(Action<FlowEvent> each, long nowNs)
     {
-        for (int i = 0; i < n; i++)
-            yield return FlowEvent.From(records[i], nowNs);
+        public Action<FlowEvent> Each { get; } = each;
+        public long NowNs { get; } = nowNs;
+        public Exception? Failure { get; set; }
+    }
+
+    [UnmanagedCallersOnly]
+    private static unsafe int OnRecord(CtRecord* record, void* arg)
+    {
+        var state = (DumpState)GCHandle.FromIntPtr((nint)arg).Target!;
+        try
+        {
+            state.Each(FlowEvent.From(*record, state.NowNs));
+            return 0;
+        }
+        catch (Exception e)
+        {
+            // Nothing may unwind through the C library's frames: stop the dump, rethrow on this side.
+            state.Failure = e;
+            return 1;
+        }
     }
 
     /// <summary>The kernel's conntrack counters for this namespace (as `conntrack -S`, summed over CPUs).</summary>

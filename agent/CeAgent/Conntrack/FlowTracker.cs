@@ -91,7 +91,11 @@ public sealed class FlowTracker(uint publicAddress, PortSet ports, IFlowSink sin
     /// <summary>Reconciles with a dump taken at <paramref name="nowNs"/> after a loss: flows that vanished
     /// are closed midway through the gap, since their DESTROY may have been among the lost events.</summary>
     /// <returns>(flows closed by estimate, flows opened late).</returns>
-    public (int Closed, int Opened) Resync(IEnumerable<FlowEvent> dump, long nowNs)
+    public (int Closed, int Opened) Resync(IEnumerable<FlowEvent> dump, long nowNs) => Resync(Each(dump), nowNs);
+
+    /// <param name="dump">Runs the dump, handing each flow to its argument (ConntrackSource.Dump: no copy of
+    /// the table is held).</param>
+    public (int Closed, int Opened) Resync(Action<Action<FlowEvent>> dump, long nowNs)
     {
         Resyncs++;
         sink.Resynchronising(nowNs);
@@ -107,24 +111,33 @@ public sealed class FlowTracker(uint publicAddress, PortSet ports, IFlowSink sin
     /// flows out. A periodic sweep therefore closes flows missing from the dump at the dump's time, so a
     /// window does not count a flow that ended long before. Their late DESTROY is then ignored.
     /// </summary>
-    public int Sweep(IEnumerable<FlowEvent> dump, long nowNs) => Reconcile(dump, nowNs, nowNs).Closed;
+    public int Sweep(IEnumerable<FlowEvent> dump, long nowNs) => Sweep(Each(dump), nowNs);
 
-    private (int Closed, int Opened) Reconcile(IEnumerable<FlowEvent> dump, long nowNs, long closeAtNs)
+    /// <inheritdoc cref="Sweep(IEnumerable{FlowEvent}, long)"/>
+    public int Sweep(Action<Action<FlowEvent>> dump, long nowNs) => Reconcile(dump, nowNs, nowNs).Closed;
+
+    private static Action<Action<FlowEvent>> Each(IEnumerable<FlowEvent> dump) => each =>
+    {
+        foreach (FlowEvent e in dump)
+            each(e);
+    };
+
+    private (int Closed, int Opened) Reconcile(Action<Action<FlowEvent>> dump, long nowNs, long closeAtNs)
     {
         // The ids present, sorted: 4 bytes a flow while the dump is read, where a hash set took four times that.
         var present = new List<uint>(_open.Count + 1024);
         int opened = 0;
-        foreach (FlowEvent e in dump)
+        dump(e =>
         {
             if (!Belongs(e, out Proto proto))
-                continue;
+                return;
             present.Add(e.Id);
             if (!_open.ContainsKey(e.Id))
             {
                 Open(e, proto, e.KernelStart ? e.StartNs : nowNs);
                 opened++;
             }
-        }
+        });
         present.Sort();
         var gone = new List<uint>();
         foreach (uint id in _open.Keys)
