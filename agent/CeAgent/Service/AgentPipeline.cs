@@ -45,32 +45,13 @@ public sealed class AgentPipeline : IDisposable
         var owned = new List<IDisposable>();
         try
         {
-            var spool = Own(owned, new DurableSpool(config.Spool.Dir, config.Spool.MaxBytes));
-            foreach (string p in spool.OpenReport.Problems)
-                log("warning", "spool: " + p);
-            log("info", $"spool: {spool.OpenReport.Records} messages found, {spool.PendingCount} not yet acknowledged");
-            ECDsa key = Own(owned, Signing.DeviceKey.LoadOrCreate(config.KeyFile));
-            var signer = new SummaryEmitter(id, MapeContext.From(mape), key, spool, config.BatchWindows, config.FilterKeyEpoch!.Value,
-                new BatchJournal(config.Spool.Dir, id, MapeContext.From(mape)));
-            if (signer.RestoreJournal(m => log("warning", m)) is var restored and > 0)
-                log("info", $"batch journal: {restored} closed window(s) from before the restart restored");
-
+            var (spool, key, signer) = OpenSigner(config, mape, log, owned);
             var clock = new ClockMonitor(new KernelClock(), Devices.Detect(), () => NtpSignal.TryRead(config.NtpSignal, m => log("warning", m)));
             ClockQuality quality = clock.Update().Quality;
             var windows = new WindowAggregator(mape.Ports, filterKey, config.WindowSeconds);
             windows.SetClock(quality);
             var flows = new FlowTracker(mape.Ipv4Bits, mape.Ports, new AggregatorSink(windows, ns => ToUtcMs(clock, ns)));
-            if (!ConntrackSource.EnableTimestamps())
-                log("warning", "cannot turn on net.netfilter.nf_conntrack_timestamp: flow times are when events were read");
-            var source = Own(owned, new ConntrackSource(config.ReceiveBuffer));
-            // Where the kernel will not tell, the windows carry no exhaustion count rather than a wrong one.
-            RefusalCounter? refusals = null;
-            if (ConntrackSource.TryStats(out Interop.CtStats stats, out string? statsError))
-                refusals = new RefusalCounter(stats.InsertFailed);
-            else
-                log("warning", statsError + ": port-set exhaustion will not be counted");
-            var events = new ConntrackFeed(source, flows, Rfc3339.NowUnixNs);
-            events.Start();
+            var (events, refusals) = Subscribe(config, flows, log, owned);
             subscribed();
 
             var mqtt = Own(owned, new MqttLink(config.Broker.Settings(id) with
@@ -97,6 +78,39 @@ public sealed class AgentPipeline : IDisposable
             owned.ForEach(o => o.Dispose());
             throw;
         }
+    }
+
+    /// <summary>The spool, the device key and the signer, with the closed windows the journal kept.</summary>
+    private static (DurableSpool, ECDsa, SummaryEmitter) OpenSigner(AgentConfig config, MapeParams mape, Action<string, string> log, List<IDisposable> owned)
+    {
+        string id = config.CeId!;
+        var spool = Own(owned, new DurableSpool(config.Spool.Dir, config.Spool.MaxBytes));
+        foreach (string p in spool.OpenReport.Problems)
+            log("warning", "spool: " + p);
+        log("info", $"spool: {spool.OpenReport.Records} messages found, {spool.PendingCount} not yet acknowledged");
+        ECDsa key = Own(owned, Signing.DeviceKey.LoadOrCreate(config.KeyFile));
+        var signer = new SummaryEmitter(id, MapeContext.From(mape), key, spool, config.BatchWindows, config.FilterKeyEpoch!.Value,
+            new BatchJournal(config.Spool.Dir, id, MapeContext.From(mape)));
+        if (signer.RestoreJournal(m => log("warning", m)) is var restored and > 0)
+            log("info", $"batch journal: {restored} closed window(s) from before the restart restored");
+        return (spool, key, signer);
+    }
+
+    /// <summary>Subscribes to conntrack events, then dumps the table into the tracker: nothing falls between.</summary>
+    private static (ConntrackFeed, RefusalCounter?) Subscribe(AgentConfig config, FlowTracker flows, Action<string, string> log, List<IDisposable> owned)
+    {
+        if (!ConntrackSource.EnableTimestamps())
+            log("warning", "cannot turn on net.netfilter.nf_conntrack_timestamp: flow times are when events were read");
+        var source = Own(owned, new ConntrackSource(config.ReceiveBuffer));
+        // Where the kernel will not tell, the windows carry no exhaustion count rather than a wrong one.
+        RefusalCounter? refusals = null;
+        if (ConntrackSource.TryStats(out Interop.CtStats stats, out string? statsError))
+            refusals = new RefusalCounter(stats.InsertFailed);
+        else
+            log("warning", statsError + ": port-set exhaustion will not be counted");
+        var events = new ConntrackFeed(source, flows, Rfc3339.NowUnixNs);
+        events.Start();
+        return (events, refusals);
     }
 
     private static T Own<T>(List<IDisposable> owned, T item) where T : IDisposable
