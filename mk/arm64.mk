@@ -24,3 +24,11 @@ deps-binfmt:
 .PHONY: bench-arm64
 bench-arm64: build
 	@ARM64_FLOWS=65000 ARM64_STATIC=$(or $(ARM64_STATIC),1) bash tools/arm64/test-arm64.sh $(BUILD)/bench-arm64
+
+# make bench-footprint: the same flood on this machine (x64 NativeAOT agent in a namespace router): RSS with
+# 65,000 flows open, for measuring a change before confirming it on arm64 (docs/benchmarks.md, "Footprint").
+.PHONY: bench-footprint
+bench-footprint: build
+	@$(MAKE) --no-print-directory aot RID=linux-x64 >/dev/null
+	@$(MAKE) --no-print-directory native ARCH=x86_64 build/native/x86_64/ce-flowgen >/dev/null
+	@bash tools/bench-footprint.sh

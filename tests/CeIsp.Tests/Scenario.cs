@@ -54,9 +54,9 @@ public sealed class Scenario : IDisposable
         var events = flows.SelectMany((f, i) => new[] { (At: T0 + f.From, Open: true, I: i), (At: T0 + f.To, Open: false, I: i) }).OrderBy(e => e.At);
         foreach (var e in events)
             if (e.Open)
-                agg.Open((ulong)e.I, flows[e.I].Dst.Proto, PortOf(ce, flows[e.I].Port), flows[e.I].Dst, e.At * 1000);
+                agg.Open(flows[e.I].Dst.Proto, PortOf(ce, flows[e.I].Port), flows[e.I].Dst, e.At * 1000);
             else
-                agg.Close((ulong)e.I, e.At * 1000);
+                agg.Close(flows[e.I].Dst.Proto, PortOf(ce, flows[e.I].Port), flows[e.I].Dst, e.At * 1000);
         agg.Flush(new ClockQuality(ClockSource.Ntp, true, 20));
         var chain = new ChainSigner(ce.Id, MapeContext.From(ce.Mape), ce.Key, (ulong)ce.Messages.Count,
             ce.Messages.Count > 0 ? SummaryChain.Hash(ce.Messages[^1]) : null) { FilterKeyEpoch = epoch };

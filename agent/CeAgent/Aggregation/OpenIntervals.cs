@@ -139,7 +139,7 @@ public sealed partial class WindowAggregator
         var list = new List<OpenInterval>(_destinations.Count);
         foreach (var (destination, a) in _destinations)
             if (a.Flows > 0 && a.StartMs <= _windowStartMs)
-                list.Add(new OpenInterval(destination, a.StartMs / 1000));
+                list.Add(new OpenInterval(destination.ToFlowKey(), a.StartMs / 1000));
         return new OpenIntervalSnapshot(_windowStartMs / 1000, (uint)WindowSeconds, list, 0);
     }
 
@@ -169,7 +169,11 @@ public sealed partial class WindowAggregator
         _unrecorded = s.Dropped == uint.MaxValue ? uint.MaxValue : s.Dropped + 1; // a forged count must not wrap to "complete"
         long oldest = _windowStartMs - SummaryLimits.MaxIntervalSeconds((uint)WindowSeconds) * 1000L;
         foreach (OpenInterval i in s.Intervals)
+        {
+            if (i.Destination.Destination.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+                throw new FormatException($"{i.Destination.Destination}: the CE tracks IPv4 destinations only");
             _destinations[i.Destination] = new Activity { Flows = 0, StartMs = Math.Max(i.StartUnix * 1000, oldest) };
+        }
     }
 
     /// <summary>Ends the restored intervals that no flow re-opened, at the start of the reopened window.
@@ -180,7 +184,7 @@ public sealed partial class WindowAggregator
         foreach (var (destination, a) in _destinations)
             if (a.Flows == 0)
             {
-                _destinations.Remove(destination);
+                _destinations.Remove(destination); // removing the current entry leaves the enumeration valid
                 End(destination, a.StartMs, _windowStartMs);
                 ended++;
             }

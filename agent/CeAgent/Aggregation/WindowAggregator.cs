@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CeAgent.Shared.MapE;
 using CeAgent.Shared.Summary;
 using CeAgent.Shared.Time;
@@ -5,7 +6,8 @@ using CeAgent.Shared.Time;
 namespace CeAgent.Aggregation;
 
 /// <summary>
-/// Turns the flow tracker's opens and closes into per-window summaries. Windows are aligned to UTC; a flow
+/// Turns the flow tracker's opens and closes into per-window summaries. It keeps no flows of its own (the
+/// tracker's table is the one): an open or a close names its protocol, public port and destination. Windows are aligned to UTC; a flow
 /// counts in every window during which it was alive (port bitmaps, peaks); a window in which nothing was
 /// alive and nothing was lost produces no summary. Destinations are tracked as intervals, from the first
 /// open flow to a destination to the last one's close, and each is listed in the filter of the window it
@@ -24,9 +26,8 @@ public sealed partial class WindowAggregator
     private readonly byte[] _filterKey;
     private readonly int _p;
     private readonly long _windowMs;
-    private readonly Dictionary<ulong, OpenFlow> _open = [];
     private readonly ProtoState[] _protos;
-    private readonly Dictionary<FlowKey, Activity> _destinations = [];
+    private readonly Dictionary<DestinationKey, Activity> _destinations = [];
     private readonly List<DestinationInterval> _ended = [];
     private readonly List<AttributionFilter> _parts = [];
     private readonly Queue<WindowSummary> _completed = new();
@@ -35,7 +36,7 @@ public sealed partial class WindowAggregator
     private ClockQuality _clock = ClockQuality.Unknown, _windowClock = ClockQuality.Unknown;
 
     public int WindowSeconds { get; }
-    public int OpenFlows => _open.Count;
+    public int OpenFlows { get; private set; }
     public long OutsideSet { get; private set; }
 
     /// <summary>Ended intervals held raw and packed parts held for the open window: what a flood costs.</summary>
@@ -55,7 +56,7 @@ public sealed partial class WindowAggregator
         _protos = [new ProtoState(Proto.Icmp, ports.Count), new ProtoState(Proto.Tcp, ports.Count), new ProtoState(Proto.Udp, ports.Count)];
     }
 
-    public void Open(ulong id, Proto proto, int publicPort, FlowKey destination, long atMs)
+    public void Open(Proto proto, int publicPort, DestinationKey destination, long atMs)
     {
         int index = _ports.IndexOf(publicPort);
         if (index < 0)
@@ -64,33 +65,34 @@ public sealed partial class WindowAggregator
             return;
         }
         MoveTo(atMs);
-        if (_open.ContainsKey(id))
-            return; // a dump after a resync reports flows the tracker already had
-        _open[id] = new OpenFlow(State(proto), index, destination);
+        OpenFlows++;
         State(proto).Open(index);
-        if (_destinations.TryGetValue(destination, out Activity? a))
-            a.Flows++;
-        else
-            _destinations[destination] = new Activity { Flows = 1, StartMs = Math.Max(atMs, _windowStartMs) }; // late: see the class
+        ref Activity a = ref CollectionsMarshal.GetValueRefOrAddDefault(_destinations, destination, out bool exists);
+        if (!exists)
+            a.StartMs = Math.Max(atMs, _windowStartMs); // late: see the class
+        a.Flows++;
     }
 
-    public void Close(ulong id, long atMs)
+    public void Close(Proto proto, int publicPort, DestinationKey destination, long atMs)
     {
+        int index = _ports.IndexOf(publicPort);
         MoveTo(atMs);
-        if (!_open.Remove(id, out OpenFlow f))
-            return;
-        f.Proto.Close(f.PortIndex);
-        Activity a = _destinations[f.Destination];
+        ref Activity a = ref CollectionsMarshal.GetValueRefOrNullRef(_destinations, destination);
+        if (index < 0 || System.Runtime.CompilerServices.Unsafe.IsNullRef(ref a))
+            return; // never opened here
+        OpenFlows--;
+        State(proto).Close(index);
         if (--a.Flows == 0)
         {
-            _destinations.Remove(f.Destination);
+            long startMs = a.StartMs;
+            _destinations.Remove(destination);
             // A late close (before this window, or before the interval began) is listed here, ending no
             // earlier than the window or the interval starts: wider, never narrower.
-            End(f.Destination, a.StartMs, Math.Max(atMs, Math.Max(_windowStartMs, a.StartMs)));
+            End(destination, startMs, Math.Max(atMs, Math.Max(_windowStartMs, startMs)));
         }
     }
 
-    private void End(FlowKey destination, long startMs, long endMs)
+    private void End(DestinationKey destination, long startMs, long endMs)
     {
         if (_ended.Count >= SummaryLimits.PartEntries)
         {
@@ -103,7 +105,7 @@ public sealed partial class WindowAggregator
             _parts.Add(BuildFilter());
             _ended.Clear();
         }
-        _ended.Add(new DestinationInterval(destination, startMs / 1000, (endMs + 999) / 1000));
+        _ended.Add(new DestinationInterval(destination.ToFlowKey(), startMs / 1000, (endMs + 999) / 1000));
     }
 
     private AttributionFilter BuildFilter() => GolombSet.Build(_filterKey, _windowStartMs / 1000, (uint)WindowSeconds, _ended, _p);
@@ -163,7 +165,7 @@ public sealed partial class WindowAggregator
         {
             CloseWindow();
             // Nothing open: the windows in between are idle, jump straight to the event's window.
-            _windowStartMs = _open.Count == 0 ? start : _windowStartMs + _windowMs;
+            _windowStartMs = OpenFlows == 0 ? start : _windowStartMs + _windowMs;
         }
     }
 
@@ -178,7 +180,7 @@ public sealed partial class WindowAggregator
             if (final || endMs - a.StartMs > cutAfterMs)
             {
                 End(destination, a.StartMs, endMs);
-                a.StartMs = endMs;
+                CollectionsMarshal.GetValueRefOrNullRef(_destinations, destination).StartMs = endMs; // a value, not an entry: enumeration goes on
             }
         bool active = _protos.Any(s => s.Touched) || _lost + _resyncs + _exhausted + _unrecorded > 0 || _parts.Count > 0;
         if (active)
@@ -212,10 +214,8 @@ public sealed partial class WindowAggregator
         _ => throw new ArgumentOutOfRangeException(nameof(proto), proto, "only ICMP, TCP and UDP are NAT'd into the port set"),
     };
 
-    private readonly record struct OpenFlow(ProtoState Proto, int PortIndex, FlowKey Destination);
-
     /// <summary>A destination with flows open: how many, and since when its current interval runs.</summary>
-    private sealed class Activity
+    private struct Activity
     {
         public int Flows;
         public long StartMs;

@@ -46,35 +46,31 @@ internal static class FlowsCommand
 
         if (dump)
         {
-            foreach (FlowEvent e in ConntrackSource.Dump(Rfc3339.NowUnixNs()))
+            ConntrackSource.Dump(Rfc3339.NowUnixNs(), e =>
+            {
                 if (e.IsIpv4Snat)
                     printer.Event(e);
+            });
             return 0;
         }
         using var source = new ConntrackSource(rcvbuf);
         RefusalCounter? refusals = ConntrackSource.TryStats(out var stats, out string? statsError) ? new RefusalCounter(stats.InsertFailed) : null;
         if (statsError is not null)
             Console.Error.WriteLine($"ce-agent flows: {statsError}; refused flows are not counted");
-        var batch = new List<FlowEvent>();
+        var feed = new ConntrackFeed(source, tracker, Rfc3339.NowUnixNs);
         int seen = 0;
         long lastEvent = Environment.TickCount64;
         while (seen < count && (idle == 0 || Environment.TickCount64 - lastEvent < idle * 1000L))
         {
-            batch.Clear();
-            source.Read(batch, 200, Rfc3339.NowUnixNs, out bool lost);
-            if (lost)
+            var (batch, resync) = feed.Read(200);
+            if (resync is { } r)
             {
-                source.Discard();
-                var table = ConntrackSource.Dump(Rfc3339.NowUnixNs());
-                tracker?.CountLoss();
-                var (closed, opened) = tracker?.Resync(table, Rfc3339.NowUnixNs()) ?? (0, 0);
-                printer.Resync(table.Count(e => e.IsIpv4Snat), closed, opened);
+                printer.Resync(r.NatFlows, r.ClosedByEstimate, r.FoundLate);
                 lastEvent = Environment.TickCount64;
             }
             foreach (FlowEvent e in batch)
             {
                 lastEvent = Environment.TickCount64;
-                tracker?.Apply(e);
                 if (!e.IsIpv4Snat || e.Proto is null)
                     continue;
                 printer.Event(e);
@@ -90,6 +86,7 @@ internal static class FlowsCommand
         return 0;
     }
 
+    /// <summary>`flows` prints events and the tracker's counters; the opens and closes themselves go nowhere.</summary>
     private sealed class NullSink : IFlowSink
     {
         public void Opened(in TrackedFlow flow, long atNs) { }

@@ -35,17 +35,11 @@ public sealed class ConntrackSource : IDisposable
     /// dump is the truth and the kernel can report the next overrun (it stays silent while congested).</summary>
     public int Discard() => Interop.Conntrack.Drain(_handle);
 
-    /// <summary>The current IPv4 table.</summary>
-    public static List<FlowEvent> Dump(long nowNs)
-    {
-        for (int capacity = 4096; ; capacity *= 4)
-        {
-            var records = new CtRecord[capacity];
-            int n = Interop.Conntrack.DumpInto(records);
-            if (n <= capacity)
-                return [.. records.Take(n).Select(r => FlowEvent.From(r, nowNs))];
-        }
-    }
+    /// <summary>The current IPv4 table, each flow into <paramref name="each"/> as the kernel's messages are
+    /// read (no copy of the table is made).</summary>
+    /// <returns>How many flows the table held.</returns>
+    public static int Dump(long nowNs, Action<FlowEvent> each) =>
+        Interop.Conntrack.DumpEach(r => each(FlowEvent.From(r, nowNs)));
 
     /// <summary>The kernel's conntrack counters for this namespace (as `conntrack -S`, summed over CPUs).</summary>
     /// <returns>false, with the reason, where the kernel will not tell.</returns>

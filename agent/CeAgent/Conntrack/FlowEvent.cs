@@ -33,14 +33,9 @@ public readonly record struct FlowEvent(
         _ => null,
     };
 
-    public FlowKey Destination => new(Address(DstAddress), Proto == Shared.Summary.Proto.Icmp ? 0 : DstPort, Proto ?? 0);
+    public DestinationKey Destination => new(DstAddress, Proto == Shared.Summary.Proto.Icmp ? (ushort)0 : (ushort)DstPort, Proto ?? 0);
 
-    public static IPAddress Address(uint a)
-    {
-        Span<byte> b = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(b, a);
-        return new IPAddress(b);
-    }
+    public static IPAddress Address(uint a) => DestinationKey.ToAddress(a);
 
     /// <param name="receivedNs">When the agent read the record (UTC ns): the start of a NEW event.</param>
     public static FlowEvent From(in CtRecord r, long receivedNs)

@@ -3,20 +3,27 @@ using CeAgent.Shared.Summary;
 
 namespace CeAgent.Conntrack;
 
-/// <summary>A flow the tracker holds: NAT'd onto the CE's address and a port of its set.</summary>
-public readonly record struct TrackedFlow(uint Id, Proto Proto, int PublicPort, FlowKey Destination, long StartNs);
+/// <summary>A flow the tracker holds: NAT'd onto the CE's address and a port of its set. 24 bytes and no
+/// object, because the tracker holds one for every open flow (tens of thousands under a flood).</summary>
+public readonly record struct TrackedFlow(uint Id, Proto Proto, ushort PublicPort, DestinationKey Destination, long StartNs);
 
-/// <summary>Where the tracker's view goes: the window aggregator in the agent, a printer in `flows`.</summary>
+/// <summary>Where the tracker's view goes: the window aggregator in the agent (AggregatorSink), a counter in `flows`.</summary>
 public interface IFlowSink
 {
     void Opened(in TrackedFlow flow, long atNs);
     /// <param name="estimated">The close was not seen (events were lost); atNs is an estimate.</param>
     void Closed(in TrackedFlow flow, long atNs, bool estimated);
+    /// <summary>Events were lost at about <paramref name="atNs"/>: the opens and closes that follow at once
+    /// reconcile the tracker with a table dump.</summary>
+    void Resynchronising(long atNs)
+    {
+    }
 }
 
 /// <summary>
-/// The CE's view of its port set, built from conntrack events. Flows that were not translated onto the
-/// CE's public address and port set (LAN-to-router traffic, other protocols) are ignored and counted.
+/// The CE's view of its port set, built from conntrack events: the agent's one table of open flows, by
+/// conntrack id. Flows that were not translated onto the CE's public address and port set (LAN-to-router
+/// traffic, other protocols) are ignored and counted.
 /// After lost events, <see cref="Resync"/> reconciles with a table dump: flows that vanished in the gap
 /// are closed at the gap's midpoint and marked estimated; flows that appeared are opened at their kernel
 /// start. A DESTROY for a flow never seen opened (its NEW was lost, or it predates the agent) opens and
@@ -25,8 +32,6 @@ public interface IFlowSink
 public sealed class FlowTracker(uint publicAddress, PortSet ports, IFlowSink sink)
 {
     private readonly Dictionary<uint, TrackedFlow> _open = [];
-    private readonly int[][] _holders = [new int[ports.Count], new int[ports.Count], new int[ports.Count]];
-    private readonly int[] _inUse = new int[3];
     private long _lastEventNs;
     private readonly HashSet<uint> _closedEarly = [];
 
@@ -38,9 +43,23 @@ public sealed class FlowTracker(uint publicAddress, PortSet ports, IFlowSink sin
     public int OpenFlows => _open.Count;
     public IEnumerable<TrackedFlow> Flows => _open.Values;
 
-    public int PortsInUse(Proto proto) => _inUse[Slot(proto)];
+    /// <summary>Ports of the set that open flows of <paramref name="proto"/> hold now. Counted from the table
+    /// when asked (the health, once a second) rather than kept beside it: the per-port counts that the
+    /// windows need live in the aggregator, and one table stays the only truth about open flows.</summary>
+    public int PortsInUse(Proto proto)
+    {
+        var held = new System.Collections.BitArray(ports.Count);
+        int n = 0;
+        foreach (TrackedFlow f in _open.Values)
+            if (f.Proto == proto && ports.IndexOf(f.PublicPort) is var i && !held[i])
+            {
+                held[i] = true;
+                n++;
+            }
+        return n;
+    }
 
-    public bool InUse(Proto proto, int port) => ports.IndexOf(port) is >= 0 and var i && _holders[Slot(proto)][i] > 0;
+    public bool InUse(Proto proto, int port) => _open.Values.Any(f => f.Proto == proto && f.PublicPort == port);
 
     public void Apply(in FlowEvent e)
     {
@@ -72,9 +91,14 @@ public sealed class FlowTracker(uint publicAddress, PortSet ports, IFlowSink sin
     /// <summary>Reconciles with a dump taken at <paramref name="nowNs"/> after a loss: flows that vanished
     /// are closed midway through the gap, since their DESTROY may have been among the lost events.</summary>
     /// <returns>(flows closed by estimate, flows opened late).</returns>
-    public (int Closed, int Opened) Resync(IEnumerable<FlowEvent> dump, long nowNs)
+    public (int Closed, int Opened) Resync(IEnumerable<FlowEvent> dump, long nowNs) => Resync(Each(dump), nowNs);
+
+    /// <param name="dump">Runs the dump, handing each flow to its argument (ConntrackSource.Dump: no copy of
+    /// the table is held).</param>
+    public (int Closed, int Opened) Resync(Action<Action<FlowEvent>> dump, long nowNs)
     {
         Resyncs++;
+        sink.Resynchronising(nowNs);
         long estimate = _lastEventNs == 0 ? nowNs : _lastEventNs + (nowNs - _lastEventNs) / 2;
         var result = Reconcile(dump, nowNs, estimate);
         EstimatedCloses += result.Closed;
@@ -87,24 +111,38 @@ public sealed class FlowTracker(uint publicAddress, PortSet ports, IFlowSink sin
     /// flows out. A periodic sweep therefore closes flows missing from the dump at the dump's time, so a
     /// window does not count a flow that ended long before. Their late DESTROY is then ignored.
     /// </summary>
-    public int Sweep(IEnumerable<FlowEvent> dump, long nowNs) => Reconcile(dump, nowNs, nowNs).Closed;
+    public int Sweep(IEnumerable<FlowEvent> dump, long nowNs) => Sweep(Each(dump), nowNs);
 
-    private (int Closed, int Opened) Reconcile(IEnumerable<FlowEvent> dump, long nowNs, long closeAtNs)
+    /// <inheritdoc cref="Sweep(IEnumerable{FlowEvent}, long)"/>
+    public int Sweep(Action<Action<FlowEvent>> dump, long nowNs) => Reconcile(dump, nowNs, nowNs).Closed;
+
+    private static Action<Action<FlowEvent>> Each(IEnumerable<FlowEvent> dump) => each =>
     {
-        var present = new HashSet<uint>();
-        int opened = 0;
         foreach (FlowEvent e in dump)
+            each(e);
+    };
+
+    private (int Closed, int Opened) Reconcile(Action<Action<FlowEvent>> dump, long nowNs, long closeAtNs)
+    {
+        // The ids present, sorted: 4 bytes a flow while the dump is read, where a hash set took four times that.
+        var present = new List<uint>(_open.Count + 1024);
+        int opened = 0;
+        dump(e =>
         {
             if (!Belongs(e, out Proto proto))
-                continue;
+                return;
             present.Add(e.Id);
             if (!_open.ContainsKey(e.Id))
             {
                 Open(e, proto, e.KernelStart ? e.StartNs : nowNs);
                 opened++;
             }
-        }
-        var gone = _open.Keys.Where(id => !present.Contains(id)).ToList();
+        });
+        present.Sort();
+        var gone = new List<uint>();
+        foreach (uint id in _open.Keys)
+            if (present.BinarySearch(id) < 0)
+                gone.Add(id);
         foreach (uint id in gone)
         {
             Close(id, Math.Max(closeAtNs, _open[id].StartNs), estimated: true);
@@ -127,10 +165,8 @@ public sealed class FlowTracker(uint publicAddress, PortSet ports, IFlowSink sin
     {
         if (_open.ContainsKey(e.Id))
             return; // the dump and the subscription overlap at start-up: one flow, reported once
-        var f = new TrackedFlow(e.Id, proto, e.PublicPort, e.Destination, atNs);
+        var f = new TrackedFlow(e.Id, proto, (ushort)e.PublicPort, e.Destination, atNs);
         _open[e.Id] = f;
-        if (_holders[Slot(proto)][ports.IndexOf(e.PublicPort)]++ == 0)
-            _inUse[Slot(proto)]++;
         sink.Opened(f, atNs);
     }
 
@@ -138,15 +174,6 @@ public sealed class FlowTracker(uint publicAddress, PortSet ports, IFlowSink sin
     {
         if (!_open.Remove(id, out TrackedFlow f))
             return;
-        if (--_holders[Slot(f.Proto)][ports.IndexOf(f.PublicPort)] == 0)
-            _inUse[Slot(f.Proto)]--;
         sink.Closed(f, atNs, estimated);
     }
-
-    private static int Slot(Proto p) => p switch
-    {
-        Proto.Icmp => 0,
-        Proto.Tcp => 1,
-        _ => 2,
-    };
 }

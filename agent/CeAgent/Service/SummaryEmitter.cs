@@ -8,7 +8,8 @@ namespace CeAgent.Service;
 /// Batches closed windows into signed messages and stores each in the spool before anything else sees
 /// it. The chain (sequence and previous hash) continues from the newest message in the spool, so it
 /// survives restarts and kills without a separate state file that could disagree with the spool. A kill
-/// loses at most the windows of the batch not yet signed: the writer was never told they were stored.
+/// loses at most the windows of the batch not yet signed: the writer was never told they were stored,
+/// and with a <see cref="BatchJournal"/> not even those (<see cref="Journal"/>).
 /// </summary>
 public sealed class SummaryEmitter
 {
@@ -16,11 +17,13 @@ public sealed class SummaryEmitter
     private readonly int _batch;
     private readonly List<WindowSummary> _windows = [];
     private readonly ChainSigner _chain;
+    private readonly BatchJournal? _journal;
+    private (long Messages, int Windows) _journaled = (-1, -1);
     private int _bytes;
 
-    public SummaryEmitter(string ceId, MapeContext mape, ECDsa key, DurableSpool spool, int batch, uint filterKeyEpoch = 0)
+    public SummaryEmitter(string ceId, MapeContext mape, ECDsa key, DurableSpool spool, int batch, uint filterKeyEpoch = 0, BatchJournal? journal = null)
     {
-        (_spool, _batch) = (spool, batch);
+        (_spool, _batch, _journal) = (spool, batch, journal);
         _chain = new ChainSigner(ceId, mape, key, spool.Head?.Seq ?? 0, spool.Head?.Hash)
         {
             FilterKeyEpoch = filterKeyEpoch,
@@ -67,5 +70,27 @@ public sealed class SummaryEmitter
         _windows.Clear();
         _bytes = 0;
         Messages++;
+    }
+
+    /// <summary>Batches the closed windows the journal kept from before a restart.</summary>
+    /// <returns>How many were restored.</returns>
+    public int RestoreJournal(Action<string> warn)
+    {
+        var restored = _journal?.Restore(BatchJournal.LastWindowStart(_spool.Newest), warn) ?? [];
+        foreach (WindowSummary w in restored)
+            Add(w);
+        Journal();
+        return restored.Count;
+    }
+
+    /// <summary>Keeps the journal equal to the batch, writing only when a window was added or a batch signed
+    /// since the last call (the loop calls it once a tick: one write per window close, not per part).</summary>
+    public void Journal()
+    {
+        var now = (Messages, PendingWindows);
+        if (_journal is null || now == _journaled)
+            return;
+        _journal.Save(Batched);
+        _journaled = now;
     }
 }

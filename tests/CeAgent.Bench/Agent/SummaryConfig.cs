@@ -63,9 +63,9 @@ public sealed record SummaryConfig(int WindowSeconds, int P, int Batch, uint Clo
         foreach (var (at, i, open) in events)
         {
             if (open)
-                agg.Open((ulong)i, (Proto)flows[i].Dest.Proto, flows[i].PublicPort, Key(flows[i].Dest), at);
+                agg.Open((Proto)flows[i].Dest.Proto, flows[i].PublicPort, Key(flows[i].Dest), at);
             else
-                agg.Close((ulong)i, at);
+                agg.Close((Proto)flows[i].Dest.Proto, flows[i].PublicPort, Key(flows[i].Dest), at);
             while (agg.TryTake(out WindowSummary w))
                 result.Add(w);
         }

@@ -70,15 +70,12 @@ public static class SnapshotBench
         {
             CloseThrough(at);
             Flow f = flows[id];
+            Proto proto = f.Dest.Proto == DestKey.Udp ? Proto.Udp : Proto.Tcp;
+            var destination = new DestinationKey(f.Dest.Ip, checked((ushort)f.Dest.Port), proto);
             if (open)
-            {
-                Proto proto = f.Dest.Proto == DestKey.Udp ? Proto.Udp : Proto.Tcp;
-                uint ip = f.Dest.Ip;
-                var destination = new FlowKey(new IPAddress([(byte)(ip >> 24), (byte)(ip >> 16), (byte)(ip >> 8), (byte)ip]), f.Dest.Port, proto);
-                a.Open((ulong)id, proto, f.PublicPort, destination, DayStartMs + at);
-            }
+                a.Open(proto, f.PublicPort, destination, DayStartMs + at);
             else
-                a.Close((ulong)id, DayStartMs + at);
+                a.Close(proto, f.PublicPort, destination, DayStartMs + at);
         }
         CloseThrough(86_400_000);
         return (bytes, largest, maxEntries, entries / (double)Math.Max(1, writes));

@@ -17,10 +17,10 @@ public class OpenIntervalsTests
     {
         var a = new WindowAggregator(Ports, Key);
         a.SetClock(Good);
-        a.Open(1, Proto.Tcp, Ports.PortAt(5), Dst(1), T0 + 10_500);
+        a.Open(Proto.Tcp, Ports.PortAt(5), Dst(1), T0 + 10_500);
         a.Advance(T0 + 120_000, Good);
         Assert.Equal(2, Drain(a).Count);
-        a.Open(2, Proto.Tcp, Ports.PortAt(6), Dst(2), T0 + 130_000);
+        a.Open(Proto.Tcp, Ports.PortAt(6), Dst(2), T0 + 130_000);
         return a.OpenIntervals();
     }
 
@@ -45,9 +45,9 @@ public class OpenIntervalsTests
     public void A_flow_still_alive_after_the_restart_keeps_its_intervals_start()
     {
         WindowAggregator b = Restarted(T0 + 200_000, closedThrough: S0 + 60);
-        b.Open(7, Proto.Tcp, Ports.PortAt(5), Dst(1), T0 + 10_500); // the start-up dump, with the kernel's start
+        b.Open(Proto.Tcp, Ports.PortAt(5), Dst(1), T0 + 10_500); // the start-up dump, with the kernel's start
         Assert.Equal(0, b.EndRestored());
-        b.Close(7, T0 + 250_000);
+        b.Close(Proto.Tcp, Ports.PortAt(5), Dst(1), T0 + 250_000);
         b.Advance(T0 + 300_000, Good);
         List<WindowSummary> ws = Drain(b);
         Assert.Equal([S0 + 120, S0 + 180, S0 + 240], ws.Select(w => w.StartUnix));
@@ -73,7 +73,7 @@ public class OpenIntervalsTests
     public void A_younger_flow_that_moves_past_the_reopened_window_ends_the_gone_intervals_in_it()
     {
         WindowAggregator b = Restarted(T0 + 400_000);
-        b.Open(9, Proto.Udp, Ports.PortAt(1), Dst(3), T0 + 390_000); // began while the agent was down
+        b.Open(Proto.Udp, Ports.PortAt(1), Dst(3), T0 + 390_000); // began while the agent was down
         Assert.Equal(0, b.EndRestored());
         b.Advance(T0 + 420_000, Good);
         List<WindowSummary> ws = Drain(b);
@@ -117,7 +117,7 @@ public class OpenIntervalsTests
         var b = new WindowAggregator(Ports, Key);
         Assert.Contains("the clock went back", Assert.Throws<FormatException>(() => b.Restore(Crashed(), T0, long.MinValue)).Message);
         Assert.Equal(long.MinValue, b.WindowStartMs);
-        b.Open(1, Proto.Tcp, Ports.PortAt(5), Dst(1), T0);
+        b.Open(Proto.Tcp, Ports.PortAt(5), Dst(1), T0);
         Assert.Throws<InvalidOperationException>(() => b.Restore(Crashed(), T0 + 200_000, long.MinValue));
     }
 

@@ -23,8 +23,8 @@ public class WindowAggregatorFloodTests
         a.SetClock(Good);
         for (int i = 0; i < n; i++)
         {
-            a.Open((ulong)i, Proto.Udp, Ports.PortAt(i % 240), Dst(i), T0 + i % 60_000);
-            a.Close((ulong)i, T0 + i % 60_000 + 1000);
+            a.Open(Proto.Udp, Ports.PortAt(i % 240), Dst(i), T0 + i % 60_000);
+            a.Close(Proto.Udp, Ports.PortAt(i % 240), Dst(i), T0 + i % 60_000 + 1000);
             Assert.True(a.Held.Raw <= SummaryLimits.PartEntries, "raw intervals held past one part");
         }
         a.Advance(T0 + 120_000, Good);

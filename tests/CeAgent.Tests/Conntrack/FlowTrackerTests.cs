@@ -107,6 +107,37 @@ public class FlowTrackerTests
         Assert.Single(log.Entries, e => e.Id == 1 && e.What == "close");
     }
 
+    private sealed class ResyncLog : IFlowSink
+    {
+        public List<string> Entries { get; } = [];
+        public void Opened(in TrackedFlow flow, long atNs) => Entries.Add($"open {flow.Id}");
+        public void Closed(in TrackedFlow flow, long atNs, bool estimated) => Entries.Add($"close {flow.Id}");
+        public void Resynchronising(long atNs) => Entries.Add($"resync at {atNs}");
+    }
+
+    [Fact]
+    public void A_resync_is_announced_to_the_sink_before_its_closes_and_opens_but_a_sweep_is_not()
+    {
+        var log = new ResyncLog();
+        var t = new FlowTracker(Public, Ports, log);
+        t.Apply(Ev(FlowEventKind.New, 1, Ports.PortAt(0), 1_000));
+        t.Sweep([Ev(FlowEventKind.Dump, 1, Ports.PortAt(0), 1_000, kernel: true)], 5_000);
+        t.Resync([Ev(FlowEventKind.Dump, 2, Ports.PortAt(1), 6_000, kernel: true)], 10_000);
+        Assert.Equal(["open 1", "resync at 10000", "open 2", "close 1"], log.Entries);
+    }
+
+    [Fact]
+    public void Ports_in_use_are_counted_per_protocol_from_the_one_table()
+    {
+        var t = new FlowTracker(Public, Ports, new Log());
+        for (uint id = 1; id <= 50; id++)
+            t.Apply(Ev(FlowEventKind.New, id, Ports.PortAt((int)(id % 10)), id, proto: id % 2 == 0 ? (byte)6 : (byte)17));
+        Assert.Equal((5, 5, 0), (t.PortsInUse(Proto.Tcp), t.PortsInUse(Proto.Udp), t.PortsInUse(Proto.Icmp)));
+        for (uint id = 1; id <= 50; id++)
+            t.Apply(Ev(FlowEventKind.Destroy, id, Ports.PortAt((int)(id % 10)), id, id + 1, proto: id % 2 == 0 ? (byte)6 : (byte)17, kernel: true));
+        Assert.Equal((0, 0), (t.PortsInUse(Proto.Tcp), t.PortsInUse(Proto.Udp)));
+    }
+
     [Fact]
     public unsafe void Records_convert_with_the_native_layout()
     {

@@ -51,8 +51,8 @@ public sealed class SummaryEmitterTests : IDisposable
         for (int i = 0; i < 60_000; i++)
         {
             var dst = new FlowKey(new System.Net.IPAddress([198, 18, (byte)(i >> 8), (byte)i]), 53 + (i >> 16), Proto.Udp);
-            agg.Open((ulong)i, Proto.Udp, Ctx.Ports.PortAt(i % 240), dst, T0 * 1000 + i);
-            agg.Close((ulong)i, T0 * 1000 + i + 500);
+            agg.Open(Proto.Udp, Ctx.Ports.PortAt(i % 240), dst, T0 * 1000 + i);
+            agg.Close(Proto.Udp, Ctx.Ports.PortAt(i % 240), dst, T0 * 1000 + i + 500);
         }
         agg.Advance((T0 + 120) * 1000, new ClockQuality(ClockSource.Ntp, true, 20));
         while (agg.TryTake(out WindowSummary w))

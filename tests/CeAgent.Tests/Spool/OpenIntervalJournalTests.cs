@@ -26,7 +26,7 @@ public sealed class OpenIntervalJournalTests : IDisposable
     private static WindowAggregator Running()
     {
         var a = new WindowAggregator(Ports, Key);
-        a.Open(1, Proto.Tcp, Ports.PortAt(5), Dst, T0 + 10_000);
+        a.Open(Proto.Tcp, Ports.PortAt(5), Dst, T0 + 10_000);
         a.Advance(T0 + 120_000, Good);
         return a;
     }

@@ -28,7 +28,7 @@ public sealed class CrashWindowTests : IDisposable
         var chain = new ChainSigner(ce.Id, MapeContext.From(ce.Mape), ce.Key) { FilterKeyEpoch = Scenario.Epoch };
         var first = new WindowAggregator(ce.Mape.Ports, key, 60);
         first.SetClock(Good);
-        first.Open(1, Proto.Tcp, Scenario.PortOf(ce, 0), Scenario.D1, (T0 + 10) * 1000);
+        first.Open(Proto.Tcp, Scenario.PortOf(ce, 0), Scenario.D1, (T0 + 10) * 1000);
         first.Advance((T0 + 130) * 1000, Good);
         OpenIntervalSnapshot snapshot = first.OpenIntervals();
         var second = new WindowAggregator(ce.Mape.Ports, key, 60);
@@ -36,8 +36,8 @@ public sealed class CrashWindowTests : IDisposable
         if (restore)
             second.Restore(OpenIntervalCodec.Decode(OpenIntervalCodec.Encode(snapshot)), (T0 + 700) * 1000, T0 + 60);
         second.EndRestored(); // the power cut emptied the conntrack table
-        second.Open(2, Proto.Tcp, Scenario.PortOf(ce, 1), Scenario.D2, (T0 + 900) * 1000);
-        second.Close(2, (T0 + 905) * 1000);
+        second.Open(Proto.Tcp, Scenario.PortOf(ce, 1), Scenario.D2, (T0 + 900) * 1000);
+        second.Close(Proto.Tcp, Scenario.PortOf(ce, 1), Scenario.D2, (T0 + 905) * 1000);
         second.Flush(Good);
         var windows = new List<WindowSummary>();
         foreach (WindowAggregator a in new[] { first, second })
