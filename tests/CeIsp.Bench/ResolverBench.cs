@@ -23,7 +23,7 @@ public static class ResolverBench
         {
             var request = new DisclosureRequest { Requester = "bench", Observations = [.. q.Observations.Select(ToRequest)] };
             var sw = Stopwatch.StartNew();
-            Verdict v = new CeIsp.Resolver.Resolver(store, DayOfSummaries.MasterKey).Resolve(request);
+            Verdict v = new CeIsp.Resolver.AddressResolver(store, DayOfSummaries.MasterKey).Resolve(request);
             times.Add(sw.Elapsed.TotalMilliseconds);
             if (v.Result == CeIsp.Resolver.VerdictKind.Unique)
                 unique++;

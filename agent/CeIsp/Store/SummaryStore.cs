@@ -20,7 +20,7 @@ public sealed record ChainEvent(string CeId, long Seq, string Kind, long FromTim
 /// but for the names of two types. Messages are stored as received (signed bytes) so that evidence can be
 /// verified again later; the windows table indexes them by IPv4 address and time.
 /// </summary>
-public sealed class SummaryStore : IDisposable
+public sealed partial class SummaryStore : IDisposable
 {
     private readonly DbConnection _db;
     private readonly bool _pg;
@@ -174,54 +174,6 @@ public sealed class SummaryStore : IDisposable
 
     private static WindowRow ReadWindow(DbDataReader r) =>
         new(r.GetString(0), r.GetInt64(1), r.GetInt32(2), r.GetInt64(3), r.GetInt32(4), (uint)r.GetInt64(5), r.GetInt32(6), r.GetInt32(7) != 0, r.GetInt64(8));
-
-    /// <summary>The CEs with a window on this address starting within [from, to] (UTC seconds), who held it
-    /// then, each with one of those messages (it names the CE's MAP-E port set).</summary>
-    public IReadOnlyList<(string CeId, long Seq)> HoldersOf(uint ipv4, long from, long to) =>
-        Query("SELECT ce_id, MIN(seq) FROM windows WHERE ipv4 = @a AND start >= @f AND start <= @t GROUP BY ce_id", r => (r.GetString(0), r.GetInt64(1)),
-            ("a", (long)ipv4), ("f", from), ("t", to));
-
-    /// <summary>The windows on the address that overlap [fromMs, toMs] (UTC ms) or may list an interval
-    /// that meets it (<see cref="WindowMatch.MayList"/>: an interval is listed in the window it ends in, at
-    /// most <see cref="SummaryLimits.MaxIntervalSeconds"/> later), each widened by its clock error bound, or
-    /// whose bound is unknown; searched among windows starting within the margin (seconds). A pre-filter in
-    /// the database for what the resolver still checks. Each comes with its signed message, so the resolver
-    /// needs no round trip per message; the message comes with the first of its windows only (null with the
-    /// others). (A correlated lookup by primary key, not a join: PostgreSQL
-    /// misjudges the filter's selectivity and hashes the whole messages table.)</summary>
-    public IReadOnlyList<(WindowRow Row, byte[]? Signed)> WindowsThatMayList(uint ipv4, long fromMs, long toMs, long marginSeconds) =>
-        Query($"""
-            SELECT {string.Join(", ", WindowColumns.Split(", ").Select(c => "w." + c))},
-                CASE WHEN ROW_NUMBER() OVER (PARTITION BY w.ce_id, w.seq ORDER BY w.idx) = 1
-                    THEN (SELECT m.signed FROM messages m WHERE m.ce_id = w.ce_id AND m.seq = w.seq) END FROM windows w
-            WHERE w.ipv4 = @a AND w.start >= @f AND w.start <= @t
-            AND (w.clock_error < 0 OR (w.start * 1000 - w.clock_error <= @tm + (CASE WHEN w.length > {SummaryLimits.IntervalCapSeconds} THEN w.length ELSE {SummaryLimits.IntervalCapSeconds} END) * 1000
-                AND (w.start + w.length) * 1000 - 1 + w.clock_error >= @fm)) ORDER BY w.ce_id, w.start
-            """, r => (ReadWindow(r), r.IsDBNull(9) ? null : (byte[])r.GetValue(9)),
-            ("a", (long)ipv4), ("f", fromMs / 1000 - marginSeconds), ("t", toMs / 1000 + SummaryLimits.MaxIntervalSeconds(SummaryLimits.MaxWindowSeconds) + marginSeconds),
-            ("fm", fromMs), ("tm", toMs));
-
-    /// <summary>From the first window's start to the last window's end the CE ever sent (UTC seconds), or
-    /// null: outside it the resolver cannot tell idleness from silence.</summary>
-    public (long First, long End)? RecordSpan(string ceId) =>
-        Query("SELECT MIN(start), MAX(start + length) FROM windows WHERE ce_id = @c",
-            r => r.IsDBNull(0) ? ((long, long)?)null : (r.GetInt64(0), r.GetInt64(1)), ("c", ceId))[0];
-
-    /// <summary>Enrolled CEs with no stored message: any of them may hold any address.</summary>
-    public IReadOnlyList<Device> SilentDevices() =>
-        Query("SELECT d.ce_id, d.line, d.public_key FROM devices d WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.ce_id = d.ce_id) ORDER BY d.ce_id",
-            r => new Device(r.GetString(0), r.GetString(1), r.GetString(2)));
-
-    public byte[]? Message(string ceId, long seq) =>
-        Query("SELECT signed FROM messages WHERE ce_id = @c AND seq = @s", r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq)).FirstOrDefault();
-
-    /// <summary>Each CE's newest stored message (the fleet report reads its filter key epoch).</summary>
-    public IReadOnlyList<(string CeId, long Seq, long ReceivedAt, byte[] Signed)> NewestMessages() =>
-        Query("""
-            SELECT m.ce_id, m.seq, m.received_at, m.signed FROM messages m
-            JOIN (SELECT ce_id, MAX(seq) AS seq FROM messages GROUP BY ce_id) n ON m.ce_id = n.ce_id AND m.seq = n.seq
-            ORDER BY m.ce_id
-            """, r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2), (byte[])r.GetValue(3)));
 
     /// <summary>Refreshes the query planner's statistics (PostgreSQL's autovacuum does this on its own
     /// after bulk loads, within a minute or so; SQLite's PRAGMA optimize likewise).</summary>

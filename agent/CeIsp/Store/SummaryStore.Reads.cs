@@ -1,0 +1,132 @@
+using System.Data.Common;
+using CeAgent.Shared.Summary;
+
+namespace CeIsp.Store;
+
+/// <summary>A CE that held the address: one of its sequences there, and the PSID the index names.</summary>
+public sealed record Holder(string CeId, int Psid, long AnySeq);
+
+/// <summary>What the store knows near one address and time, read in one round trip.</summary>
+/// <param name="Windows">Each window that may list an interval at that time, with its signed message on
+/// the first of that message's windows (null on the others).</param>
+public sealed record AddressNear(IReadOnlyList<Holder> Holders, IReadOnlyList<(WindowRow Row, byte[]? Signed)> Windows);
+
+/// <summary>What decides whether a CE without windows at a time was idle or silent: its line, the extent
+/// of its records (UTC seconds; null if it has none) and the gaps in its chain near the times asked.</summary>
+public sealed record HolderRecords(string CeId, string? Line, (long First, long End)? Span, IReadOnlyList<ChainEvent> Gaps);
+
+/// <summary>The resolver's reads: a fixed number of round trips per request, each bounded by the addresses
+/// and times asked, whatever the store holds.</summary>
+public sealed partial class SummaryStore
+{
+    private static string Prefixed(string alias) => string.Join(", ", WindowColumns.Split(", ").Select(c => alias + "." + c));
+
+    /// <summary>The CEs that held the address with windows starting within the margin around the time, and
+    /// the windows that may list an interval at that time (<see cref="ListingReach"/>): two statements,
+    /// one round trip. The message comes by a correlated lookup on its primary key, not a join: PostgreSQL
+    /// misjudges the filter's selectivity and would hash the whole messages table.</summary>
+    public AddressNear Near(uint ipv4, ListingReach reach, long marginSeconds)
+    {
+        var (from, to) = reach.StartRange(marginSeconds);
+        string sql = $"""
+            SELECT ce_id, psid, MIN(seq) FROM windows WHERE ipv4 = @a AND start >= @hf AND start <= @ht GROUP BY ce_id, psid;
+            SELECT {Prefixed("w")},
+                CASE WHEN ROW_NUMBER() OVER (PARTITION BY w.ce_id, w.seq ORDER BY w.idx) = 1
+                    THEN (SELECT m.signed FROM messages m WHERE m.ce_id = w.ce_id AND m.seq = w.seq) END FROM windows w
+            WHERE w.ipv4 = @a AND w.start >= @f AND w.start <= @t AND {ListingReach.Sql("w.start", "w.length", "w.clock_error")}
+            ORDER BY w.ce_id, w.start
+            """;
+        var holders = new List<Holder>();
+        var windows = new List<(WindowRow, byte[]?)>();
+        QueryEach(sql, (set, r) =>
+        {
+            if (set == 0)
+                holders.Add(new Holder(r.GetString(0), r.GetInt32(1), r.GetInt64(2)));
+            else
+                windows.Add((ReadWindow(r), r.IsDBNull(9) ? null : (byte[])r.GetValue(9)));
+        }, [("a", (long)ipv4), ("hf", reach.FromMs / 1000 - marginSeconds), ("ht", reach.ToMs / 1000 + marginSeconds),
+            ("f", from), ("t", to), .. reach.Parameters]);
+        return new AddressNear(holders, windows);
+    }
+
+    /// <summary>For each CE: its line, and (for those in <paramref name="needSpan"/>) the extent of its
+    /// records and its gaps that meet [fromSeconds, toSeconds]; one round trip. The extent runs from the
+    /// first window of its lowest sequence to the end of its highest: found by the primary key, not by
+    /// reading every window the CE ever sent. Should its clock have stepped back, that extent is narrower
+    /// than the true one, which makes the resolver say "unknown" rather than rule the CE out.</summary>
+    public IReadOnlyDictionary<string, HolderRecords> RecordsOf(IReadOnlyList<string> ceIds, IReadOnlySet<string> needSpan, long fromSeconds, long toSeconds)
+    {
+        var result = new Dictionary<string, HolderRecords>();
+        if (ceIds.Count == 0)
+            return result;
+        var ps = new List<(string, object)> { ("f", fromSeconds), ("t", toSeconds) };
+        string all = InList("c", ceIds, ps), spans = InList("s", [.. ceIds.Where(needSpan.Contains)], ps);
+        string sql = $"""
+            SELECT ce_id, line FROM devices WHERE ce_id IN ({all});
+            SELECT ce_id, seq, kind, from_time, to_time FROM chain_events WHERE kind = 'gap' AND ce_id IN ({spans})
+                AND from_time <= @t AND to_time >= @f ORDER BY ce_id, seq;
+            SELECT h.ce_id,
+                (SELECT MIN(w.start) FROM windows w WHERE w.ce_id = h.ce_id AND w.seq = (SELECT MIN(x.seq) FROM windows x WHERE x.ce_id = h.ce_id)),
+                (SELECT MAX(w.start + w.length) FROM windows w WHERE w.ce_id = h.ce_id AND w.seq = (SELECT MAX(x.seq) FROM windows x WHERE x.ce_id = h.ce_id))
+            FROM devices h WHERE h.ce_id IN ({spans});
+            """;
+        var lines = new Dictionary<string, string>();
+        var gaps = new Dictionary<string, List<ChainEvent>>();
+        var extent = new Dictionary<string, (long, long)>();
+        QueryEach(sql, (set, r) =>
+        {
+            if (set == 0)
+                lines[r.GetString(0)] = r.GetString(1);
+            else if (set == 1)
+                (gaps.TryGetValue(r.GetString(0), out var g) ? g : gaps[r.GetString(0)] = []).Add(
+                    new ChainEvent(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetInt64(3), r.GetInt64(4)));
+            else if (!r.IsDBNull(1) && !r.IsDBNull(2))
+                extent[r.GetString(0)] = (r.GetInt64(1), r.GetInt64(2));
+        }, [.. ps]);
+        foreach (string ce in ceIds)
+            result[ce] = new HolderRecords(ce, lines.GetValueOrDefault(ce), extent.TryGetValue(ce, out var e) ? e : null, gaps.GetValueOrDefault(ce) ?? []);
+        return result;
+    }
+
+    /// <summary>Enrolled CEs with no stored message: any of them may hold any address.</summary>
+    public IReadOnlyList<Device> SilentDevices() =>
+        Query("SELECT d.ce_id, d.line, d.public_key FROM devices d WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.ce_id = d.ce_id) ORDER BY d.ce_id",
+            r => new Device(r.GetString(0), r.GetString(1), r.GetString(2)));
+
+    public byte[]? Message(string ceId, long seq) =>
+        Query("SELECT signed FROM messages WHERE ce_id = @c AND seq = @s", r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq)).FirstOrDefault();
+
+    /// <summary>Each CE's newest stored message (the fleet report reads its filter key epoch).</summary>
+    public IReadOnlyList<(string CeId, long Seq, long ReceivedAt, byte[] Signed)> NewestMessages() =>
+        Query("""
+            SELECT m.ce_id, m.seq, m.received_at, m.signed FROM messages m
+            JOIN (SELECT ce_id, MAX(seq) AS seq FROM messages GROUP BY ce_id) n ON m.ce_id = n.ce_id AND m.seq = n.seq
+            ORDER BY m.ce_id
+            """, r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2), (byte[])r.GetValue(3)));
+
+    /// <summary>"@p0, @p1, ..." for the values, added to the parameters; "NULL" for none (IN (NULL) is empty).</summary>
+    private static string InList(string prefix, IReadOnlyList<string> values, List<(string, object)> ps)
+    {
+        if (values.Count == 0)
+            return "NULL";
+        for (int i = 0; i < values.Count; i++)
+            ps.Add(($"{prefix}{i}", values[i]));
+        return string.Join(", ", values.Select((_, i) => $"@{prefix}{i}"));
+    }
+
+    /// <summary>Runs statements sent together (one round trip on PostgreSQL), each row handed over with
+    /// the index of the statement it came from.</summary>
+    private void QueryEach(string sql, Action<int, DbDataReader> read, (string, object)[] ps)
+    {
+        using DbCommand c = Command(sql, ps);
+        using DbDataReader r = c.ExecuteReader();
+        int set = 0;
+        do
+        {
+            while (r.Read())
+                read(set, r);
+            set++;
+        }
+        while (r.NextResult());
+    }
+}
