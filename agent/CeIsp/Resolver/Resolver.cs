@@ -148,7 +148,7 @@ public sealed class Resolver(SummaryStore store, byte[] masterKey)
     private string? Gap(string ceId, long from, long to)
     {
         foreach (ChainEvent e in store.ChainEvents(ceId))
-            if (e.Kind == "gap" && e.FromTime <= to && e.ToTime >= from)
+            if (e.Kind == ChainEventKind.Gap && e.FromTime <= to && e.ToTime >= from)
                 return $"messages missing around that time (sequence {e.Seq})";
         return null;
     }
