@@ -10,14 +10,14 @@ public sealed class ResolverTests(StoreServer server) : IClassFixture<StoreServe
 {
     private readonly Scenario S = new();
     private SummaryStore Store { get; set; } = null!;
-    private CeIsp.Collector.Collector Collector { get; set; } = null!;
+    private SummaryCollector Collector { get; set; } = null!;
 
     /// <summary>The scenario collected into a fresh store of that kind (ce-c's second message never arrives: a gap).</summary>
     private void On(string kind)
     {
         Store = server.Open(kind);
         S.Enroll(Store);
-        Collector = new CeIsp.Collector.Collector(Store, trustOnFirstUse: false);
+        Collector = new SummaryCollector(Store, trustOnFirstUse: false);
         foreach (var ce in S.Ces)
             for (int i = 0; i < ce.Messages.Count; i++)
                 if (!(ce.Id == "ce-c" && i == 1))
@@ -150,10 +150,10 @@ public sealed class ResolverTests(StoreServer server) : IClassFixture<StoreServe
         Assert.Equal(VerdictKind.Unknown, v.Result);
         Assert.Empty(v.Candidates);
         Assert.Equal("ce-c", Assert.Single(v.NoEvidence).CeId);
-        Assert.Contains(Store.ChainEvents("ce-c"), e => e.Kind == "gap" && e.Seq == 2);
+        Assert.Contains(Store.ChainEvents("ce-c"), e => e.Kind == ChainEventKind.Gap && e.Seq == 2);
         // The late message fills the gap: now the line is found.
         Assert.Equal(IngestOutcome.Stored, Collector.Ingest("ce/v1/ce-c/summary", S.Ces[2].Messages[1]).Outcome);
-        Assert.DoesNotContain(Store.ChainEvents("ce-c"), e => e.Kind == "gap");
+        Assert.DoesNotContain(Store.ChainEvents("ce-c"), e => e.Kind == ChainEventKind.Gap);
         Assert.Equal(VerdictKind.Unique, Resolve(Obs(400, Scenario.D3)).Result);
     }
 
@@ -170,8 +170,8 @@ public sealed class ResolverTests(StoreServer server) : IClassFixture<StoreServe
         byte[] other = fork.Sign(m1.Windows);
         Assert.Equal(IngestOutcome.Stored, Collector.Ingest("ce/v1/ce-c/summary", other).Outcome);
         var events = Store.ChainEvents("ce-c");
-        Assert.DoesNotContain(events, e => e.Kind == "gap");
-        Assert.Contains(events, e => e.Kind == "break" && e.Seq == 3);
+        Assert.DoesNotContain(events, e => e.Kind == ChainEventKind.Gap);
+        Assert.Contains(events, e => e.Kind == ChainEventKind.Break && e.Seq == 3);
     }
 
     [Theory, OnSqlite, OnPostgres]
@@ -207,7 +207,7 @@ public sealed class ResolverTests(StoreServer server) : IClassFixture<StoreServe
         var m = CeAgent.Shared.Summary.SummaryCodec.Decode(CeAgent.Shared.Summary.CoseSign1.Parse(S.Ces[0].Messages[0]).Payload) with { CeId = "ce-new" };
         byte[] signed = CeAgent.Shared.Summary.CoseSign1.Sign(CeAgent.Shared.Summary.SummaryCodec.Encode(m), "ce-new", key);
         Assert.StartsWith("not-enrolled", Collector.Ingest("ce/v1/ce-new/summary", signed).Reason);
-        var tofu = new CeIsp.Collector.Collector(Store, trustOnFirstUse: true);
+        var tofu = new SummaryCollector(Store, trustOnFirstUse: true);
         string state = $$"""{"online":true,"publicKey":{{System.Text.Json.JsonSerializer.Serialize(key.ExportSubjectPublicKeyInfoPem())}}}""";
         Assert.Equal(IngestOutcome.Enrolled, tofu.Ingest("ce/v1/ce-new/state", System.Text.Encoding.UTF8.GetBytes(state)).Outcome);
         Assert.Equal(IngestOutcome.Stored, tofu.Ingest("ce/v1/ce-new/summary", signed).Outcome);

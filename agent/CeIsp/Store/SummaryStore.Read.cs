@@ -15,10 +15,44 @@ public sealed record AddressNear(IReadOnlyList<Holder> Holders, IReadOnlyList<(W
 /// of its records (UTC seconds; null if it has none) and the gaps in its chain near the times asked.</summary>
 public sealed record HolderRecords(string CeId, string? Line, (long First, long End)? Span, IReadOnlyList<ChainEvent> Gaps);
 
-/// <summary>The resolver's reads: a fixed number of round trips per request, each bounded by the addresses
-/// and times asked, whatever the store holds.</summary>
+/// <summary>The read queries of the resolver, the desk and the fleet report. The resolver's take a fixed
+/// number of round trips per request, each bounded by the addresses and times asked, whatever the store holds.</summary>
 public sealed partial class SummaryStore
 {
+    public Device? FindDevice(string ceId) =>
+        Query("SELECT ce_id, line, public_key FROM devices WHERE ce_id = @c", r => new Device(r.GetString(0), r.GetString(1), r.GetString(2)), ("c", ceId)).FirstOrDefault();
+
+    /// <summary>The other messages kept for a (CE, sequence) that forked.</summary>
+    public IReadOnlyList<byte[]> Forks(string ceId, long seq) =>
+        Query("SELECT signed FROM forks WHERE ce_id = @c AND seq = @s ORDER BY received_at", r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq));
+
+    public IReadOnlyList<ChainEvent> ChainEvents(string ceId) =>
+        Query("SELECT ce_id, seq, kind, from_time, to_time FROM chain_events WHERE ce_id = @c ORDER BY seq, kind",
+            r => new ChainEvent(r.GetString(0), r.GetInt64(1), ChainEventKinds.Parse(r.GetString(2)), r.GetInt64(3), r.GetInt64(4)), ("c", ceId));
+
+    private const string WindowColumns = "ce_id, seq, idx, start, length, ipv4, psid, clock_sync, clock_error";
+
+    private static WindowRow ReadWindow(DbDataReader r) =>
+        new(r.GetString(0), r.GetInt64(1), r.GetInt32(2), r.GetInt64(3), r.GetInt32(4), (uint)r.GetInt64(5), r.GetInt32(6), r.GetInt32(7) != 0, r.GetInt64(8));
+
+    /// <summary>Enrolled CEs with no stored message: any of them may hold any address.</summary>
+    public IReadOnlyList<Device> SilentDevices() =>
+        Query("SELECT d.ce_id, d.line, d.public_key FROM devices d WHERE NOT EXISTS (SELECT 1 FROM chain c WHERE c.ce_id = d.ce_id) ORDER BY d.ce_id",
+            r => new Device(r.GetString(0), r.GetString(1), r.GetString(2)));
+
+    public byte[]? Message(string ceId, long seq) =>
+        Query("SELECT m.signed FROM chain c JOIN messages m ON m.day = c.day AND m.ce_id = c.ce_id AND m.seq = c.seq WHERE c.ce_id = @c AND c.seq = @s",
+            r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq)).FirstOrDefault();
+
+    /// <summary>Each CE's newest stored message (the fleet report reads its filter key epoch).</summary>
+    public IReadOnlyList<(string CeId, long Seq, long ReceivedAt, byte[] Signed)> NewestMessages() =>
+        Query("""
+            SELECT m.ce_id, m.seq, m.received_at, m.signed FROM chain c
+            JOIN (SELECT ce_id, MAX(seq) AS seq FROM chain GROUP BY ce_id) n ON c.ce_id = n.ce_id AND c.seq = n.seq
+            JOIN messages m ON m.day = c.day AND m.ce_id = c.ce_id AND m.seq = c.seq
+            ORDER BY m.ce_id
+            """, r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2), (byte[])r.GetValue(3)));
+
     private static string Prefixed(string alias) => string.Join(", ", WindowColumns.Split(", ").Select(c => alias + "." + c));
 
     /// <summary>The CEs that held the address with windows starting within the margin around the time, and
@@ -28,12 +62,16 @@ public sealed partial class SummaryStore
     public AddressNear Near(uint ipv4, ListingReach reach, long marginSeconds)
     {
         var (from, to) = reach.StartRange(marginSeconds);
+        long holdersFrom = reach.FromMs / 1000 - marginSeconds, holdersTo = reach.ToMs / 1000 + marginSeconds;
+        // Naming the days lets PostgreSQL read only their partitions (StoreDay.Holding).
+        var (d0, d1) = StoreDay.Holding(Math.Min(from, holdersFrom), Math.Max(to, holdersTo));
         string sql = $"""
-            SELECT ce_id, psid, MIN(seq) FROM windows WHERE ipv4 = @a AND start >= @hf AND start <= @ht GROUP BY ce_id, psid;
+            SELECT ce_id, psid, MIN(seq) FROM windows WHERE day >= @d0 AND day <= @d1 AND ipv4 = @a AND start >= @hf AND start <= @ht GROUP BY ce_id, psid;
             SELECT {Prefixed("w")},
                 CASE WHEN ROW_NUMBER() OVER (PARTITION BY w.ce_id, w.seq ORDER BY w.idx) = 1
-                    THEN (SELECT m.signed FROM messages m WHERE m.ce_id = w.ce_id AND m.seq = w.seq) END FROM windows w
-            WHERE w.ipv4 = @a AND w.start >= @f AND w.start <= @t AND {ListingReach.Sql("w.start", "w.length", "w.clock_error")}
+                    THEN (SELECT m.signed FROM messages m WHERE m.day = w.day AND m.ce_id = w.ce_id AND m.seq = w.seq) END FROM windows w
+            WHERE w.day >= @d0 AND w.day <= @d1 AND w.ipv4 = @a AND w.start >= @f AND w.start <= @t
+                AND {ListingReach.Sql("w.start", "w.length", "w.clock_error")}
             ORDER BY w.ce_id, w.start
             """;
         var holders = new List<Holder>();
@@ -44,16 +82,15 @@ public sealed partial class SummaryStore
                 holders.Add(new Holder(r.GetString(0), r.GetInt32(1), r.GetInt64(2)));
             else
                 windows.Add((ReadWindow(r), r.IsDBNull(9) ? null : (byte[])r.GetValue(9)));
-        }, [("a", (long)ipv4), ("hf", reach.FromMs / 1000 - marginSeconds), ("ht", reach.ToMs / 1000 + marginSeconds),
-            ("f", from), ("t", to), .. reach.Parameters]);
+        }, [("d0", d0), ("d1", d1), ("a", (long)ipv4), ("hf", holdersFrom), ("ht", holdersTo), ("f", from), ("t", to), .. reach.Parameters]);
         return new AddressNear(holders, windows);
     }
 
     /// <summary>For each CE: its line, and (for those in <paramref name="needSpan"/>) the extent of its
     /// records and its gaps that meet [fromSeconds, toSeconds]; one round trip. The extent runs from the
-    /// first window of its lowest sequence to the end of its highest: found by the primary key, not by
-    /// reading every window the CE ever sent. Should its clock have stepped back, that extent is narrower
-    /// than the true one, which makes the resolver say "unknown" rather than rule the CE out.</summary>
+    /// first window of its lowest sequence to the end of its highest (the chain table's primary key finds
+    /// both at once, however long the CE has reported). Should its clock have stepped back, that extent is
+    /// narrower than the true one, which makes the resolver say "unknown" rather than rule the CE out.</summary>
     public IReadOnlyDictionary<string, HolderRecords> RecordsOf(IReadOnlyList<string> ceIds, IReadOnlySet<string> needSpan, long fromSeconds, long toSeconds)
     {
         var result = new Dictionary<string, HolderRecords>();
@@ -63,11 +100,11 @@ public sealed partial class SummaryStore
         string all = InList("c", ceIds, ps), spans = InList("s", [.. ceIds.Where(needSpan.Contains)], ps);
         string sql = $"""
             SELECT ce_id, line FROM devices WHERE ce_id IN ({all});
-            SELECT ce_id, seq, kind, from_time, to_time FROM chain_events WHERE kind = 'gap' AND ce_id IN ({spans})
+            SELECT ce_id, seq, kind, from_time, to_time FROM chain_events WHERE kind = '{ChainEventKinds.Name(ChainEventKind.Gap)}' AND ce_id IN ({spans})
                 AND from_time <= @t AND to_time >= @f ORDER BY ce_id, seq;
             SELECT h.ce_id,
-                (SELECT MIN(w.start) FROM windows w WHERE w.ce_id = h.ce_id AND w.seq = (SELECT MIN(x.seq) FROM windows x WHERE x.ce_id = h.ce_id)),
-                (SELECT MAX(w.start + w.length) FROM windows w WHERE w.ce_id = h.ce_id AND w.seq = (SELECT MAX(x.seq) FROM windows x WHERE x.ce_id = h.ce_id))
+                (SELECT c.first_time FROM chain c WHERE c.ce_id = h.ce_id AND c.first_time IS NOT NULL ORDER BY c.seq LIMIT 1),
+                (SELECT c.end_time FROM chain c WHERE c.ce_id = h.ce_id AND c.end_time IS NOT NULL ORDER BY c.seq DESC LIMIT 1)
             FROM devices h WHERE h.ce_id IN ({spans});
             """;
         var lines = new Dictionary<string, string>();
@@ -79,7 +116,7 @@ public sealed partial class SummaryStore
                 lines[r.GetString(0)] = r.GetString(1);
             else if (set == 1)
                 (gaps.TryGetValue(r.GetString(0), out var g) ? g : gaps[r.GetString(0)] = []).Add(
-                    new ChainEvent(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetInt64(3), r.GetInt64(4)));
+                    new ChainEvent(r.GetString(0), r.GetInt64(1), ChainEventKinds.Parse(r.GetString(2)), r.GetInt64(3), r.GetInt64(4)));
             else if (!r.IsDBNull(1) && !r.IsDBNull(2))
                 extent[r.GetString(0)] = (r.GetInt64(1), r.GetInt64(2));
         }, [.. ps]);
@@ -87,22 +124,6 @@ public sealed partial class SummaryStore
             result[ce] = new HolderRecords(ce, lines.GetValueOrDefault(ce), extent.TryGetValue(ce, out var e) ? e : null, gaps.GetValueOrDefault(ce) ?? []);
         return result;
     }
-
-    /// <summary>Enrolled CEs with no stored message: any of them may hold any address.</summary>
-    public IReadOnlyList<Device> SilentDevices() =>
-        Query("SELECT d.ce_id, d.line, d.public_key FROM devices d WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.ce_id = d.ce_id) ORDER BY d.ce_id",
-            r => new Device(r.GetString(0), r.GetString(1), r.GetString(2)));
-
-    public byte[]? Message(string ceId, long seq) =>
-        Query("SELECT signed FROM messages WHERE ce_id = @c AND seq = @s", r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq)).FirstOrDefault();
-
-    /// <summary>Each CE's newest stored message (the fleet report reads its filter key epoch).</summary>
-    public IReadOnlyList<(string CeId, long Seq, long ReceivedAt, byte[] Signed)> NewestMessages() =>
-        Query("""
-            SELECT m.ce_id, m.seq, m.received_at, m.signed FROM messages m
-            JOIN (SELECT ce_id, MAX(seq) AS seq FROM messages GROUP BY ce_id) n ON m.ce_id = n.ce_id AND m.seq = n.seq
-            ORDER BY m.ce_id
-            """, r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2), (byte[])r.GetValue(3)));
 
     /// <summary>"@p0, @p1, ..." for the values, added to the parameters; "NULL" for none (IN (NULL) is empty).</summary>
     private static string InList(string prefix, IReadOnlyList<string> values, List<(string, object)> ps)
