@@ -35,11 +35,20 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey)
         // Per CE and observation: matched, excluded (its windows, or its complete and gap-free records, say
         // no), or unknown (its records do not cover the time). The sender made every observation, so one
         // exclusion rules a CE out.
+        // A CE one observation rules out is out (it can be neither a candidate nor without evidence): later
+        // observations list its holding but do not read its windows. The first observation reads the whole
+        // address; the others, the few CEs still in.
         var found = new Dictionary<string, Found>();
-        var perObservation = request.Observations.Select(o => Observe(o, found)).ToList();
+        var excluded = new HashSet<string>(StringComparer.Ordinal);
+        var perObservation = new List<Dictionary<string, Status>>();
+        foreach (Observation o in request.Observations)
+        {
+            perObservation.Add(Observe(o, found, excluded));
+            excluded.UnionWith(perObservation[^1].Where(p => p.Value == Status.NoMatch).Select(p => p.Key));
+        }
         var all = perObservation.SelectMany(p => p.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
         var seconds = request.Observations.Select(o => (From: o.Time.ToUnixTimeSeconds() - o.TimeAccuracyMs / 1000, To: o.Time.ToUnixTimeSeconds() + o.TimeAccuracyMs / 1000)).ToList();
-        var needRecords = all.Where(ce => perObservation.Any(p => !p.TryGetValue(ce, out Status s) || s == Status.NoWindow)).ToHashSet();
+        var needRecords = all.Where(ce => !excluded.Contains(ce) && perObservation.Any(p => !p.TryGetValue(ce, out Status s) || s == Status.NoWindow)).ToHashSet();
         var records = store.RecordsOf(all, needRecords, seconds.Min(s => s.From), seconds.Max(s => s.To));
         var status = new Dictionary<string, Status[]>();
         var why = new Dictionary<string, string>();
@@ -47,7 +56,8 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey)
         {
             var row = status[ce] = new Status[perObservation.Count];
             for (int i = 0; i < perObservation.Count; i++)
-                row[i] = perObservation[i].TryGetValue(ce, out Status s) && s != Status.NoWindow ? s
+                row[i] = excluded.Contains(ce) ? Status.NoMatch // out already: its records need no reading
+                    : perObservation[i].TryGetValue(ce, out Status s) && s != Status.NoWindow ? s
                     : Missing(records[ce], seconds[i].From, seconds[i].To) is { } reason ? Remember(why, ce, reason)
                     : Status.NoMatch;
         }
@@ -94,13 +104,13 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey)
     }
 
     /// <summary>The CEs on the observation's address with windows near its time, and what they show.</summary>
-    private Dictionary<string, Status> Observe(Observation o, Dictionary<string, Found> found)
+    private Dictionary<string, Status> Observe(Observation o, Dictionary<string, Found> found, IReadOnlySet<string> excluded)
     {
         uint ip = IpText.ParseIpv4(o.Ip, "ip");
         long t = o.Time.ToUnixTimeMilliseconds();
         var reach = new ListingReach(t - o.TimeAccuracyMs, t + o.TimeAccuracyMs);
         var dst = new FlowKey(IpText.ParseAddress(o.DstIp, "dstIp", System.Net.Sockets.AddressFamily.InterNetwork), o.Proto == "icmp" ? 0 : o.DstPort ?? 0, o.Proto switch { "udp" => Proto.Udp, "icmp" => Proto.Icmp, _ => Proto.Tcp });
-        AddressNear near = store.Near(ip, reach, SearchMarginSeconds);
+        AddressNear near = store.Near(ip, reach, SearchMarginSeconds, excluded);
         var nearby = new Dictionary<string, List<WindowRow>>();
         foreach (var (row, signed) in near.Windows)
         {
@@ -113,6 +123,11 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey)
         foreach (var holder in near.Holders.GroupBy(h => h.CeId))
         {
             string ceId = holder.Key;
+            if (excluded.Contains(ceId))
+            {
+                result[ceId] = Status.NoMatch; // ruled out by an earlier observation: that stands
+                continue;
+            }
             // The port is another CE's under every PSID this CE held the address with: MAP-E rules it out.
             if (o.SrcPort is { } sp && rule is not null && !holder.Any(h => PortSet.For(rule.PsidOffset, rule.PsidLength, h.Psid).Contains(sp)))
             {

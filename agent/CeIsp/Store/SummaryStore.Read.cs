@@ -53,14 +53,36 @@ public sealed partial class SummaryStore
             ORDER BY m.ce_id
             """, r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2), (byte[])r.GetValue(3)));
 
+    /// <summary>Every enrolled CE with when its newest window ends (UTC seconds) and their length, or nulls
+    /// if it has sent no window: the fleet report's silence. By primary keys, a few lookups a CE.</summary>
+    public IReadOnlyList<(string CeId, string Line, long? LastEnd, int? WindowSeconds)> NewestWindows() =>
+        Query("""
+            SELECT d.ce_id, d.line, c.end_time,
+                (SELECT w.length FROM windows w WHERE w.day = c.day AND w.ce_id = c.ce_id AND w.seq = c.seq AND w.idx = 0)
+            FROM devices d LEFT JOIN chain c ON c.ce_id = d.ce_id
+                AND c.seq = (SELECT MAX(x.seq) FROM chain x WHERE x.ce_id = d.ce_id AND x.end_time IS NOT NULL)
+            ORDER BY d.ce_id
+            """, r => (r.GetString(0), r.GetString(1), r.IsDBNull(2) ? (long?)null : r.GetInt64(2), r.IsDBNull(3) ? (int?)null : r.GetInt32(3)));
+
+    /// <summary>The messages received since then (UTC seconds), for what CEs reported about themselves. Read
+    /// among the days from two before that day on: a message is filed under its own time, and one that
+    /// arrives later than that (a spool emptied after days offline) is left out.</summary>
+    public IReadOnlyList<(string CeId, byte[] Signed)> MessagesReceivedSince(long sinceSeconds) => Query("""
+        SELECT m.ce_id, m.signed FROM chain c JOIN messages m ON m.day = c.day AND m.ce_id = c.ce_id AND m.seq = c.seq
+        WHERE c.day >= @d AND c.received_at >= @s ORDER BY m.ce_id, m.seq
+        """, r => (r.GetString(0), (byte[])r.GetValue(1)), ("d", StoreDay.Of(sinceSeconds) - 2), ("s", sinceSeconds));
+
     private static string Prefixed(string alias) => string.Join(", ", WindowColumns.Split(", ").Select(c => alias + "." + c));
 
     /// <summary>The CEs that held the address with windows starting within the margin around the time, and
     /// the windows that may list an interval at that time (<see cref="ListingReach"/>): two statements,
     /// one round trip. The message comes by a correlated lookup on its primary key, not a join: PostgreSQL
     /// misjudges the filter's selectivity and would hash the whole messages table.</summary>
-    public AddressNear Near(uint ipv4, ListingReach reach, long marginSeconds)
+    /// <param name="skip">CEs whose windows are not wanted (ruled out already): their holding is still listed.</param>
+    public AddressNear Near(uint ipv4, ListingReach reach, long marginSeconds, IReadOnlyCollection<string> skip)
     {
+        var ps = new List<(string, object)>();
+        string notSkipped = skip.Count == 0 ? "" : $"AND w.ce_id NOT IN ({InList("x", [.. skip], ps)})";
         var (from, to) = reach.StartRange(marginSeconds);
         long holdersFrom = reach.FromMs / 1000 - marginSeconds, holdersTo = reach.ToMs / 1000 + marginSeconds;
         // Naming the days lets PostgreSQL read only their partitions (StoreDay.Holding).
@@ -71,7 +93,7 @@ public sealed partial class SummaryStore
                 CASE WHEN ROW_NUMBER() OVER (PARTITION BY w.ce_id, w.seq ORDER BY w.idx) = 1
                     THEN (SELECT m.signed FROM messages m WHERE m.day = w.day AND m.ce_id = w.ce_id AND m.seq = w.seq) END FROM windows w
             WHERE w.day >= @d0 AND w.day <= @d1 AND w.ipv4 = @a AND w.start >= @f AND w.start <= @t
-                AND {ListingReach.Sql("w.start", "w.length", "w.clock_error")}
+                AND {ListingReach.Sql("w.start", "w.length", "w.clock_error")} {notSkipped}
             ORDER BY w.ce_id, w.start
             """;
         var holders = new List<Holder>();
@@ -82,7 +104,7 @@ public sealed partial class SummaryStore
                 holders.Add(new Holder(r.GetString(0), r.GetInt32(1), r.GetInt64(2)));
             else
                 windows.Add((ReadWindow(r), r.IsDBNull(9) ? null : (byte[])r.GetValue(9)));
-        }, [("d0", d0), ("d1", d1), ("a", (long)ipv4), ("hf", holdersFrom), ("ht", holdersTo), ("f", from), ("t", to), .. reach.Parameters]);
+        }, [("d0", d0), ("d1", d1), ("a", (long)ipv4), ("hf", holdersFrom), ("ht", holdersTo), ("f", from), ("t", to), .. reach.Parameters, .. ps]);
         return new AddressNear(holders, windows);
     }
 

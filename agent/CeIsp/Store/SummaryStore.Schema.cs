@@ -106,7 +106,7 @@ public sealed partial class SummaryStore
     /// <summary>On PostgreSQL, the day's partitions of messages and windows unless this process made them
     /// already (named by the day, yyyyMMdd). Each in a short transaction of its own under an advisory lock:
     /// creating a partition locks its parent, which must not wait for a batch, and collectors race.</summary>
-    private void EnsurePartitions(IEnumerable<int> days)
+    public void EnsurePartitions(IEnumerable<int> days)
     {
         if (!_pg)
             return;
