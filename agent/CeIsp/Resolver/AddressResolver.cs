@@ -171,7 +171,11 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey)
             return null;
         Holder h = holders[0];
         if (!_messages.Has(h.CeId, h.AnySeq))
-            _messages.Add(h.CeId, h.AnySeq, store.Message(h.CeId, h.AnySeq)!);
+        {
+            if (store.Message(h.CeId, h.AnySeq) is not { } signed)
+                return null; // pruned in between: without the rule the port rules nobody out
+            _messages.Add(h.CeId, h.AnySeq, signed);
+        }
         return _messages.Of(new WindowRow(h.CeId, h.AnySeq, 0, 0, 0, 0, h.Psid, false, 0)).Mape.Rule;
     }
 }

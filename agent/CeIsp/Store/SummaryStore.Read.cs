@@ -69,7 +69,7 @@ public sealed partial class SummaryStore
     /// arrives later than that (a spool emptied after days offline) is left out.</summary>
     public IReadOnlyList<(string CeId, byte[] Signed)> MessagesReceivedSince(long sinceSeconds) => Query("""
         SELECT m.ce_id, m.signed FROM chain c JOIN messages m ON m.day = c.day AND m.ce_id = c.ce_id AND m.seq = c.seq
-        WHERE c.day >= @d AND c.received_at >= @s ORDER BY m.ce_id, m.seq
+        WHERE c.day >= @d AND m.day >= @d AND c.received_at >= @s ORDER BY m.ce_id, m.seq
         """, r => (r.GetString(0), (byte[])r.GetValue(1)), ("d", StoreDay.Of(sinceSeconds) - 2), ("s", sinceSeconds));
 
     private static string Prefixed(string alias) => string.Join(", ", WindowColumns.Split(", ").Select(c => alias + "." + c));
@@ -85,13 +85,15 @@ public sealed partial class SummaryStore
         string notSkipped = skip.Count == 0 ? "" : $"AND w.ce_id NOT IN ({InList("x", [.. skip], ps)})";
         var (from, to) = reach.StartRange(marginSeconds);
         long holdersFrom = reach.FromMs / 1000 - marginSeconds, holdersTo = reach.ToMs / 1000 + marginSeconds;
-        // Naming the days lets PostgreSQL read only their partitions (StoreDay.Holding).
+        // Naming the days lets PostgreSQL read only their partitions (StoreDay.Holding), in the message lookup
+        // too: without them it plans a lookup into every day's partition, and on 90 days that plan's cost
+        // sets off its JIT compiler (0.9 s a query instead of 0.03 s).
         var (d0, d1) = StoreDay.Holding(Math.Min(from, holdersFrom), Math.Max(to, holdersTo));
         string sql = $"""
             SELECT ce_id, psid, MIN(seq) FROM windows WHERE day >= @d0 AND day <= @d1 AND ipv4 = @a AND start >= @hf AND start <= @ht GROUP BY ce_id, psid;
             SELECT {Prefixed("w")},
                 CASE WHEN ROW_NUMBER() OVER (PARTITION BY w.ce_id, w.seq ORDER BY w.idx) = 1
-                    THEN (SELECT m.signed FROM messages m WHERE m.day = w.day AND m.ce_id = w.ce_id AND m.seq = w.seq) END FROM windows w
+                    THEN (SELECT m.signed FROM messages m WHERE m.day = w.day AND m.day >= @d0 AND m.day <= @d1 AND m.ce_id = w.ce_id AND m.seq = w.seq) END FROM windows w
             WHERE w.day >= @d0 AND w.day <= @d1 AND w.ipv4 = @a AND w.start >= @f AND w.start <= @t
                 AND {ListingReach.Sql("w.start", "w.length", "w.clock_error")} {notSkipped}
             ORDER BY w.ce_id, w.start
