@@ -8,6 +8,7 @@ return CommandTable.Dispatch(
     [
         OwnerCommand.Definition,
         CollectCommand.Definition,
+        PruneCommand.Definition,
         ResolveCommand.Definition,
         AuditCommand.Definition,
         KeyCommand.Definition,

@@ -31,7 +31,9 @@ public sealed class DayOfSummaries : IDisposable
     public List<Arrival> Arrivals { get; }
     public long Windows { get; }
 
-    public DayOfSummaries(WorkloadParams workload)
+    /// <param name="chainStart">Where each household's chain continues (last sequence and hash stored
+    /// before this day), for a store with history; null starts every chain at sequence 1.</param>
+    public DayOfSummaries(WorkloadParams workload, Func<int, (ulong LastSeq, byte[] LastHash)>? chainStart = null)
     {
         World = new World(workload);
         int n = workload.Households;
@@ -43,7 +45,8 @@ public sealed class DayOfSummaries : IDisposable
         {
             var list = Config.Aggregate(World.Flows[h], PortSet.For(workload.PsidOffset, workload.PsidLength, h), clock,
                 FilterKeys.Derive(MasterKey, CeId(h), Epoch));
-            var chain = new ChainSigner(CeId(h), SummaryConfig.Context(workload, h), Keys[h]) { FilterKeyEpoch = Epoch };
+            var (lastSeq, lastHash) = chainStart?.Invoke(h) ?? (0, null!);
+            var chain = new ChainSigner(CeId(h), SummaryConfig.Context(workload, h), Keys[h], lastSeq, lastHash) { FilterKeyEpoch = Epoch };
             perCe[h] = [];
             for (int i = 0; i < list.Count; i += Config.Batch)
                 perCe[h].Add(new Arrival(h, CeId(h), list[i].StartUnix, chain.Sign(list.GetRange(i, Math.Min(Config.Batch, list.Count - i)))));

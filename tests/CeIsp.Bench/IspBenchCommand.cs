@@ -50,16 +50,24 @@ public static class IspBenchCommand
             latency.Add(ResolverBench.Run("PostgreSQL", store, day, requests, 5));
             log.WriteLine($"  PostgreSQL resolver: p50 {latency[^1].P50Ms:F1} ms, p99 {latency[^1].P99Ms:F1} ms");
         }
+        var retention = new List<Retention90Result>();
+        if (!args.Contains("--no-retention90"))
+        {
+            log.WriteLine("  90 days of 4,096 CEs (cached under the work folder):");
+            retention.Add(Retention90Bench.Sqlite(work, workload, requests, log));
+            retention.Add(Retention90Bench.Postgres(work, workload, requests, log));
+        }
         var households = Enumerable.Range(0, publishers).Select(i => i * workload.Households / publishers).ToList();
         var scaling = new List<ScalingResult>();
-        foreach (int n in new[] { 1, 2 })
+        foreach (int n in args.Contains("--no-scaling") ? [] : new[] { 1, 2 })
         {
             log.WriteLine($"  shared subscription, {n} collector(s):");
             scaling.Add(SharedSubscriptionBench.Run(n, pg, day, households, log));
             log.WriteLine($"    {scaling[^1].MessagesPerSecond:N0} messages/s ({scaling[^1].Split})");
         }
 
-        string md = Render(day, bytes, ingest, latency, scaling, quick);
+        BenchSummary.Write(Path.Combine(work, "summary.json"), quick, ingest, latency, retention);
+        string md = Render(day, bytes, ingest, latency, scaling, quick) + Retention90Report.Render(retention, BenchSummary.Load());
         Console.Out.Write(md);
         if (report is not null)
             MarkdownReport.WriteInto(report, md, "bench-isp");
@@ -78,12 +86,13 @@ public static class IspBenchCommand
         Table(sb, "**Verify and store** (one collector thread, no broker: signature, strict decode, chain check, one transaction a message):",
             "| store | messages | wall s | messages/s | CPU s collector + server | messages per core-second | windows per core-second | not stored |",
             "|---|---:|---:|---:|---:|---:|---:|---:|", ingest.Select(r => string.Create(inv, $"| {r.Store} | {r.Messages:N0} | {r.WallSeconds:F1} | {r.MessagesPerSecond:N0} | {r.CollectorCpu:F1} + {r.ServerCpu:F1} | {r.MessagesPerCoreSecond:N0} | {r.WindowsPerCoreSecond:N0} | {r.NotStored} |")));
-        Table(sb, string.Create(inv, $"**Shared subscription** (`$share/ce-isp/ce/v1/+/summary` on mosquitto 2.0 with TLS; {scaling[0].Messages:N0} messages of {scaling[0].Messages / Math.Max(1, day.Arrivals.Count / p.Households)} CEs' day; `ce-isp collect` processes into one PostgreSQL, fsync on; first publish to last row):"),
+        if (scaling.Count > 0) // --no-scaling leaves it out
+            Table(sb, string.Create(inv, $"**Shared subscription** (`$share/ce-isp/ce/v1/+/summary` on mosquitto 2.0 with TLS; {scaling[0].Messages:N0} messages of {scaling[0].Messages / Math.Max(1, day.Arrivals.Count / p.Households)} CEs' day; `ce-isp collect` processes into one PostgreSQL, fsync on; first publish to last row):"),
             "| collectors | messages/s | speed-up | stored by each | CPU s collectors | CPU s PostgreSQL |",
             "|---:|---:|---:|---|---:|---:|", scaling.Select(r => string.Create(inv, $"| {r.Collectors} | {r.MessagesPerSecond:N0} | {r.MessagesPerSecond / scaling[0].MessagesPerSecond:F2}× | {r.Split} | {r.CollectorCpu:F1} | {r.ServerCpu:F1} |")));
         Table(sb, string.Create(inv, $"**Resolver latency** ({latency[0].Requests} requests of {latency[0].ObservationsEach} observations, no source port, provider clock ±1 s, a fresh resolver each, against the whole day):"),
-            "| store | p50 ms | p99 ms | max ms | unique | ambiguous | sender missed |",
-            "|---|---:|---:|---:|---:|---:|---:|", latency.Select(r => string.Create(inv, $"| {r.Store} | {r.P50Ms:F1} | {r.P99Ms:F1} | {r.MaxMs:F1} | {r.Unique} | {r.Ambiguous} | {r.MissedSender} |")));
+            "| store | p50 ms | p99 ms | max ms | resolver CPU p50 / p99 ms | load | unique | ambiguous | sender missed |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|", latency.Select(r => string.Create(inv, $"| {r.Store} | {r.P50Ms:F1} | {r.P99Ms:F1} | {r.MaxMs:F1} | {r.CpuP50Ms:F1} / {r.CpuP99Ms:F1} | {r.LoadAverage:F0} | {r.Unique} | {r.Ambiguous} | {r.MissedSender} |")));
         return sb.ToString();
     }
 

@@ -6,7 +6,9 @@ using CeIsp.Store;
 
 namespace CeIsp.Bench;
 
-public sealed record LatencyResult(string Store, int Requests, int ObservationsEach, double P50Ms, double P99Ms, double MaxMs, int Unique, int Ambiguous, int MissedSender);
+/// <param name="CpuP50Ms">The resolver thread's own CPU time a request (without the database server's).</param>
+public sealed record LatencyResult(string Store, int Requests, int ObservationsEach, double P50Ms, double P99Ms, double MaxMs, int Unique, int Ambiguous, int MissedSender,
+    double CpuP50Ms = double.NaN, double CpuP99Ms = double.NaN, double LoadAverage = double.NaN);
 
 /// <summary>
 /// Disclosure requests as providers send them (5 logged accesses of one sender, no source port, clock
@@ -16,25 +18,36 @@ public static class ResolverBench
 {
     public static LatencyResult Run(string label, SummaryStore store, DayOfSummaries day, int requests, int observations)
     {
-        var queries = new QueryGenerator(day.World).Generate(new QueryKind(false, observations, 1), requests, 0x15B);
         var times = new List<double>();
+        var cpu = new List<double>();
         int unique = 0, ambiguous = 0, missed = 0;
-        foreach (Query q in queries)
+        foreach (var (request, truth) in Generate(day, requests, observations))
         {
-            var request = new DisclosureRequest { Requester = "bench", Observations = [.. q.Observations.Select(ToRequest)] };
+            double cpu0 = ThreadCpu.NowMs();
             var sw = Stopwatch.StartNew();
-            Verdict v = new CeIsp.Resolver.Resolver(store, DayOfSummaries.MasterKey).Resolve(request);
+            Verdict v = new AddressResolver(store, DayOfSummaries.MasterKey).Resolve(request);
             times.Add(sw.Elapsed.TotalMilliseconds);
-            if (v.Result == CeIsp.Resolver.VerdictKind.Unique)
+            cpu.Add(ThreadCpu.NowMs() - cpu0);
+            if (v.Result == VerdictKind.Unique)
                 unique++;
-            else if (v.Result == CeIsp.Resolver.VerdictKind.Ambiguous)
+            else if (v.Result == VerdictKind.Ambiguous)
                 ambiguous++;
-            if (!v.Candidates.Any(c => c.Line == DayOfSummaries.Line(q.Truth)))
+            if (!v.Candidates.Any(c => c.Line == DayOfSummaries.Line(truth)))
                 missed++;
         }
         times.Sort();
-        return new LatencyResult(label, queries.Count, observations, Percentile(times, 0.50), Percentile(times, 0.99), times[^1], unique, ambiguous, missed);
+        cpu.Sort();
+        return new LatencyResult(label, times.Count, observations, Percentile(times, 0.50), Percentile(times, 0.99), times[^1], unique, ambiguous, missed,
+            Percentile(cpu, 0.50), Percentile(cpu, 0.99), BenchSummary.Load());
     }
+
+    /// <summary>The requests alone (for `ce-isp resolve` run as a process).</summary>
+    public static List<DisclosureRequest> Requests(DayOfSummaries day, int requests, int observations) =>
+        [.. Generate(day, requests, observations).Select(r => r.Request)];
+
+    private static IEnumerable<(DisclosureRequest Request, int Truth)> Generate(DayOfSummaries day, int requests, int observations) =>
+        new QueryGenerator(day.World).Generate(new QueryKind(false, observations, 1), requests, 0x15B)
+            .Select(q => (new DisclosureRequest { Requester = "bench", Observations = [.. q.Observations.Select(ToRequest)] }, q.Truth));
 
     private static CeIsp.Resolver.Observation ToRequest(CeAgent.Bench.Queries.Observation o) => new()
     {

@@ -1,3 +1,4 @@
+using CeIsp.Collector;
 using System.Net;
 using System.Security.Cryptography;
 using CeAgent.Aggregation;
@@ -71,12 +72,12 @@ public sealed class Scenario : IDisposable
     }
 
     /// <summary>A SQLite store at <paramref name="db"/> with every CE enrolled and the given CEs' messages collected.</summary>
-    public (SummaryStore Store, CeIsp.Collector.Collector Collector) Collect(string db, IEnumerable<Ce> ces,
+    public (SummaryStore Store, SummaryCollector Collector) Collect(string db, IEnumerable<Ce> ces,
         IReadOnlyDictionary<string, string>? nextKeys = null, bool trustOnFirstUse = false)
     {
         SummaryStore store = SummaryStore.Open("sqlite", db);
         Enroll(store);
-        var collector = new CeIsp.Collector.Collector(store, trustOnFirstUse) { NextKeys = nextKeys ?? new Dictionary<string, string>() };
+        var collector = new SummaryCollector(store, trustOnFirstUse) { NextKeys = nextKeys ?? new Dictionary<string, string>() };
         foreach (Ce ce in ces)
             foreach (byte[] m in ce.Messages)
                 if (collector.Ingest($"ce/v1/{ce.Id}/summary", m).Outcome != CeIsp.Collector.IngestOutcome.Stored)

@@ -41,9 +41,8 @@ public static class WindowMatch
     /// listed in the window it ends in, and is cut (and listed again) before it grows longer than this.</summary>
     public static long LookaheadMs(uint windowLength) => SummaryLimits.MaxIntervalSeconds(windowLength) * 1000;
 
-    /// <summary>Whether the window's filter may list an interval that meets [fromMs, toMs].</summary>
-    public static bool MayList(WindowSummary w, long fromMs, long toMs) =>
-        Overlaps(w, fromMs, toMs + LookaheadMs(w.LengthSeconds));
+    /// <summary>Whether the window's filter may list an interval that meets [fromMs, toMs] (<see cref="ListingReach"/>).</summary>
+    public static bool MayList(WindowSummary w, long fromMs, long toMs) => new ListingReach(fromMs, toMs).Admits(w);
 
     /// <summary>Whether the port of the set carried a flow of the protocol during the window.</summary>
     public static bool PortUsed(WindowSummary w, PortSet ports, Proto proto, int port)

@@ -3,17 +3,25 @@ using CeAgent.Mqtt;
 namespace CeIsp.Collector;
 
 /// <summary>
-/// The collector's connection to the broker: (re)connect, subscribe, and for each delivered message
-/// ingest first and acknowledge after. A message is acknowledged only once it is stored or rejected for
-/// good; if the store fails, the session ends without acknowledging it and the broker, which keeps the
-/// session, delivers it again to the restarted collector. A refused subscription ends the session too:
-/// a collector without its subscription would run and store nothing.
+/// The collector's connection to the broker: (re)connect, subscribe, and take delivered messages in
+/// batches: whatever has arrived, up to <see cref="MaxBatch"/>. A batch is verified while the one before
+/// it is stored (one transaction), and each message is acknowledged only once the batch holding it is
+/// committed, or it was rejected for good; if the store fails, the session ends without acknowledging and
+/// the broker, which keeps the session, delivers the messages again to the restarted collector. A refused
+/// subscription ends the session too: a collector without its subscription would run and store nothing.
 /// </summary>
-public sealed class CollectorSession(MqttLink link, Collector collector, string group, Action<string> log)
+public sealed class CollectorSession(MqttLink link, SummaryCollector collector, string group, Action<string> log)
 {
     /// <summary>Exit codes of `ce-isp collect`.</summary>
     public const int Ok = 0, SubscriptionRefused = 3, StoreFailed = 4;
     private const int Retry = -1;
+
+    /// <summary>Messages a transaction at most; the broker delivers at most the connection's receive
+    /// maximum unacknowledged, so a batch is bounded by that too.</summary>
+    public int MaxBatch { get; init; } = 256;
+
+    /// <summary>Run between batches, on the storing thread (the daily retention run).</summary>
+    public Action? Between { get; init; }
 
     public IReadOnlyList<string> Filters { get; } = [$"$share/{group}/ce/v1/+/summary", "ce/v1/+/state"];
 
@@ -21,6 +29,7 @@ public sealed class CollectorSession(MqttLink link, Collector collector, string 
     {
         TimeSpan backoff = TimeSpan.FromSeconds(1);
         bool subscribed = false;
+        (List<Delivery> Deliveries, VerifyingBatch Batch)? pending = null;
         while (!stop.IsCancellationRequested)
         {
             if (!link.IsConnected || !subscribed)
@@ -39,10 +48,49 @@ public sealed class CollectorSession(MqttLink link, Collector collector, string 
                 subscribed = true;
                 backoff = TimeSpan.FromSeconds(1);
             }
-            if (await link.NextAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false) is not { } d)
-                continue;
-            if (!Ingest(d))
+            // With a batch waiting to be stored, take only what is there already: nothing waits for company.
+            List<Delivery> taken = await Take(pending is null ? TimeSpan.FromSeconds(1) : TimeSpan.Zero, stop).ConfigureAwait(false);
+            var next = taken.Count == 0 ? ((List<Delivery>, VerifyingBatch)?)null
+                : (taken, collector.Verify([.. taken.Select(d => new Incoming(d.Topic, d.Payload))]));
+            if (pending is { } p && !await Finish(p.Deliveries, p.Batch, stop).ConfigureAwait(false))
                 return StoreFailed;
+            pending = next;
+            if (pending is null)
+                Between?.Invoke();
+        }
+        // Stopping: what was verified is still stored and acknowledged rather than delivered again.
+        return pending is { } last && !await Finish(last.Deliveries, last.Batch, CancellationToken.None).ConfigureAwait(false) ? StoreFailed : Ok;
+    }
+
+    private async Task<List<Delivery>> Take(TimeSpan wait, CancellationToken stop)
+    {
+        var list = new List<Delivery>();
+        if (await link.NextAsync(wait, stop).ConfigureAwait(false) is not { } first)
+            return list;
+        list.Add(first);
+        while (list.Count < MaxBatch && await link.NextAsync(TimeSpan.Zero, stop).ConfigureAwait(false) is { } more)
+            list.Add(more);
+        return list;
+    }
+
+    /// <summary>Stores the batch, then acknowledges its messages; false if the store failed (nothing acknowledged).</summary>
+    private async Task<bool> Finish(List<Delivery> deliveries, VerifyingBatch batch, CancellationToken stop)
+    {
+        IngestResult[] results;
+        try
+        {
+            results = collector.Store(batch);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Only the store can throw out of Store (bad input is a counted rejection): nothing is acknowledged.
+            log($"error: the store failed on a batch of {deliveries.Count} from {deliveries[0].Topic} ({e.GetType().Name}: {e.Message}); the messages are not acknowledged and the broker keeps them");
+            return false;
+        }
+        foreach (IngestResult r in results)
+            Report(r);
+        foreach (Delivery d in deliveries)
+        {
             try
             {
                 await d.AckAsync(stop).ConfigureAwait(false);
@@ -53,29 +101,17 @@ public sealed class CollectorSession(MqttLink link, Collector collector, string 
                 log($"warning: acknowledgement not sent ({e.Message}); the broker will deliver {d.Topic} again");
             }
         }
-        return Ok;
+        return true;
     }
 
-    private bool Ingest(Delivery d)
+    private void Report(IngestResult r)
     {
-        IngestResult r;
-        try
-        {
-            r = collector.Ingest(d.Topic, d.Payload);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // Only the store can throw out of Ingest (bad input is a counted rejection): nothing is acknowledged.
-            log($"error: the store failed on {d.Topic} ({e.GetType().Name}: {e.Message}); the message is not acknowledged and the broker keeps it");
-            return false;
-        }
         if (r.Outcome == IngestOutcome.Rejected)
             log($"rejected {r.Reason}");
         else if (r.Outcome == IngestOutcome.Enrolled)
             log($"enrolled {r.CeId} on first use");
         else if (r.Outcome == IngestOutcome.Fork)
             log($"warning: {r.CeId} sent a different message with sequence {r.Seq}: recorded as a fork");
-        return true;
     }
 
     private async Task<bool> Connect(CancellationToken stop)

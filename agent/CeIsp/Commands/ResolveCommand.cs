@@ -30,7 +30,7 @@ internal static class ResolveCommand
             // No audit, no answer: the log is checked before anything is looked up, and written before anything is shown.
             AuditLog audit = AuditLog.Open(c.AuditLog);
             using SummaryStore store = SummaryStore.Open(c.Store.Kind, c.Store.Target);
-            Verdict v = new Resolver.Resolver(store, c.RequireMasterKey()).Resolve(request);
+            Verdict v = new AddressResolver(store, c.RequireMasterKey()).Resolve(request);
             audit.Append(Record(request, text, v));
             Print(v, json);
         }

@@ -48,6 +48,15 @@ public sealed record IspConfig
     public string AuditLog { get; set; } = "/var/log/ce-isp/audit.jsonl";
     /// <summary>The filter key epoch provisioned now; `ce-isp fleet` flags CEs that keep an older one.</summary>
     public Fleet.EpochPolicy? FilterKeyEpoch { get; set; }
+    /// <summary>Days a stored summary is kept; the collector drops older days once a day and `ce-isp prune`
+    /// on demand. Six months by default: MIC's commentary on the telecommunications privacy guideline calls
+    /// about six months generally accepted for connection logs, which are then deleted.</summary>
+    public int RetentionDays { get; set; } = DefaultRetentionDays;
+    public const int DefaultRetentionDays = 180;
+    /// <summary>Ten years: beyond that a typo, not a policy.</summary>
+    public const int MaxRetentionDays = 3660;
+    /// <summary>Where `ce-isp collect` serves Prometheus metrics ("127.0.0.1:9464"); null: not served.</summary>
+    public string? Metrics { get; set; }
     /// <summary>`ce-isp serve`: accounts, certificate, where answered requests are kept (docs/desk.md).</summary>
     public CeIsp.Desk.DeskConfig Desk { get; set; } = new();
 
@@ -78,6 +87,10 @@ public sealed record IspConfig
             return $"broker.group: '{Broker.Group}' must be non-empty without '/', '+' or '#' (it is a topic level of $share/<group>/...)";
         if (string.IsNullOrWhiteSpace(Broker.ClientId))
             return "broker.clientId: empty";
+        if (RetentionDays is < 1 or > MaxRetentionDays)
+            return $"retentionDays: {RetentionDays} is outside 1..{MaxRetentionDays}";
+        if (Metrics is not null && CeIsp.Metrics.MetricsEndpoint.Problem(Metrics) is { } metrics)
+            return $"metrics: '{Metrics}' {metrics}";
         if (FilterKeyEpoch?.Problem() is { } epoch)
             return epoch;
         for (int i = 0; i < Devices.Count; i++)

@@ -40,7 +40,7 @@ public sealed class DeskService(IspConfig config, RequestArchive archive, AuditL
         {
             using SummaryStore store = SummaryStore.Open(config.Store.Kind, config.Store.Target);
             byte[] master = config.RequireMasterKey();
-            Verdict v = new Resolver.Resolver(store, master).Resolve(request);
+            Verdict v = new AddressResolver(store, master).Resolve(request);
             DateTimeOffset at = _time.GetUtcNow();
             string id = RequestArchive.NewId(at);
             var links = new EvidenceLinks(store, (ceId, epoch) => CeAgent.Shared.Secrets.FilterKeys.Derive(master, ceId, epoch), request);

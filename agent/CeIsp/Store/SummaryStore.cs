@@ -1,26 +1,17 @@
 using System.Data.Common;
-using CeAgent.Shared.Summary;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace CeIsp.Store;
 
-/// <summary>A device the ISP enrolled: CE id, the subscriber line it serves, its public key.</summary>
-public sealed record Device(string CeId, string Line, string PublicKeyPem);
-
-/// <summary>One stored window, as the resolver's index sees it; the message holds the rest.</summary>
-public sealed record WindowRow(string CeId, long Seq, int Index, long Start, int Length, uint Ipv4, int Psid, bool ClockSynchronized, long ClockErrorMs);
-
-/// <summary>A break in a CE's chain: sequences that never arrived, or a message whose previous hash does
-/// not match the stored one.</summary>
-public sealed record ChainEvent(string CeId, long Seq, string Kind, long FromTime, long ToTime);
-
 /// <summary>
 /// Summaries and the indexes the resolver needs, in SQLite (default) or PostgreSQL: the same SQL for both
-/// but for the names of two types. Messages are stored as received (signed bytes) so that evidence can be
-/// verified again later; the windows table indexes them by IPv4 address and time.
+/// but for the names of two types and the bulk paths. Messages are stored as received (signed bytes) so
+/// that evidence can be verified again later; the windows table indexes them by IPv4 address and time.
+/// Both are partitioned by UTC day (<see cref="StoreDay"/>, docs/isp.md). This file holds the connection
+/// and the helpers; the schema, the write path and the read queries have a file each.
 /// </summary>
-public sealed class SummaryStore : IDisposable
+public sealed partial class SummaryStore : IDisposable
 {
     private readonly DbConnection _db;
     private readonly bool _pg;
@@ -30,18 +21,15 @@ public sealed class SummaryStore : IDisposable
         _db = db;
         _pg = pg;
         _db.Open();
+        if (!pg)
+            Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;");
         Migrate();
     }
 
-    public static SummaryStore Sqlite(string path)
-    {
-        var s = new SummaryStore(new SqliteConnection($"Data Source={path}"), pg: false);
-        s.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-        return s;
-    }
+    public static SummaryStore Sqlite(string path) => new(new SqliteConnection($"Data Source={path}"), pg: false);
 
     /// <summary>PostgreSQL, with Npgsql's automatic statement preparation on unless the connection string
-    /// says otherwise: the collector runs the same handful of statements for every message.</summary>
+    /// says otherwise: the collector runs the same handful of statements for every batch.</summary>
     public static SummaryStore Postgres(string connectionString)
     {
         var b = new NpgsqlConnectionStringBuilder(connectionString);
@@ -57,171 +45,7 @@ public sealed class SummaryStore : IDisposable
         _ => throw new FormatException($"store.kind: '{kind}' is neither sqlite nor postgres"),
     };
 
-    private string Blob => _pg ? "BYTEA" : "BLOB";
-
-    /// <summary>Creates what is missing. On PostgreSQL under an advisory lock: collectors that start together
-    /// would otherwise race in CREATE TABLE IF NOT EXISTS and one would fail on the catalog's unique index.</summary>
-    private void Migrate()
-    {
-        using DbTransaction tx = _db.BeginTransaction();
-        if (_pg)
-            Exec(tx, "SELECT pg_advisory_xact_lock(7097001)");
-        Exec(tx, Schema);
-        tx.Commit();
-    }
-
-    private string Schema => $"""
-        CREATE TABLE IF NOT EXISTS devices (ce_id TEXT PRIMARY KEY, line TEXT NOT NULL, public_key TEXT NOT NULL, enrolled_at BIGINT NOT NULL);
-        CREATE TABLE IF NOT EXISTS messages (ce_id TEXT NOT NULL, seq BIGINT NOT NULL, prev_hash {Blob} NOT NULL, hash {Blob} NOT NULL,
-            received_at BIGINT NOT NULL, signed {Blob} NOT NULL, PRIMARY KEY (ce_id, seq));
-        CREATE TABLE IF NOT EXISTS windows (ce_id TEXT NOT NULL, seq BIGINT NOT NULL, idx INTEGER NOT NULL, start BIGINT NOT NULL,
-            length INTEGER NOT NULL, ipv4 BIGINT NOT NULL, psid INTEGER NOT NULL, clock_sync INTEGER NOT NULL, clock_error BIGINT NOT NULL,
-            PRIMARY KEY (ce_id, seq, idx));
-        DROP INDEX IF EXISTS windows_by_address;
-        CREATE INDEX IF NOT EXISTS windows_near ON windows (ipv4, start, length, clock_error, ce_id, seq);
-        CREATE TABLE IF NOT EXISTS chain_events (ce_id TEXT NOT NULL, seq BIGINT NOT NULL, kind TEXT NOT NULL, from_time BIGINT NOT NULL,
-            to_time BIGINT NOT NULL, PRIMARY KEY (ce_id, seq, kind));
-        CREATE TABLE IF NOT EXISTS forks (ce_id TEXT NOT NULL, seq BIGINT NOT NULL, hash {Blob} NOT NULL, received_at BIGINT NOT NULL,
-            signed {Blob} NOT NULL, PRIMARY KEY (ce_id, seq, hash));
-        """;
-
-    public void Enroll(Device d) => Exec(
-        "INSERT INTO devices (ce_id, line, public_key, enrolled_at) VALUES (@c, @l, @k, @t) ON CONFLICT (ce_id) DO UPDATE SET line = @l, public_key = @k",
-        ("c", d.CeId), ("l", d.Line), ("k", d.PublicKeyPem), ("t", DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-
-    public Device? FindDevice(string ceId) =>
-        Query("SELECT ce_id, line, public_key FROM devices WHERE ce_id = @c", r => new Device(r.GetString(0), r.GetString(1), r.GetString(2)), ("c", ceId)).FirstOrDefault();
-
-    public byte[]? HashOf(string ceId, long seq) =>
-        Query("SELECT hash FROM messages WHERE ce_id = @c AND seq = @s", r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq)).FirstOrDefault();
-
-    public byte[]? PrevHashOf(string ceId, long seq) =>
-        Query("SELECT prev_hash FROM messages WHERE ce_id = @c AND seq = @s", r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq)).FirstOrDefault();
-
-    /// <summary>The nearest stored sequence below and above seq, for gap detection.</summary>
-    public (long? Below, long? Above) Neighbours(string ceId, long seq) =>
-        Query("SELECT (SELECT MAX(seq) FROM messages WHERE ce_id = @c AND seq < @s), (SELECT MIN(seq) FROM messages WHERE ce_id = @c AND seq > @s)",
-            r => (r.IsDBNull(0) ? (long?)null : r.GetInt64(0), r.IsDBNull(1) ? (long?)null : r.GetInt64(1)), ("c", ceId), ("s", seq))[0];
-
-    /// <summary>When a stored message's windows begin and end (UTC seconds), for the extent of gaps.</summary>
-    public (long Start, long End)? Span(string ceId, long seq) =>
-        Query("SELECT MIN(start), MAX(start + length) FROM windows WHERE ce_id = @c AND seq = @s",
-            r => r.IsDBNull(0) ? ((long, long)?)null : (r.GetInt64(0), r.GetInt64(1)), ("c", ceId), ("s", seq))[0];
-
-    /// <summary>Stores a verified message and its windows in one transaction; false if it was already there.</summary>
-    public bool Insert(string ceId, long seq, byte[] prevHash, byte[] hash, byte[] signed, IReadOnlyList<WindowRow> windows)
-    {
-        using DbTransaction tx = _db.BeginTransaction();
-        int n = Exec(tx, "INSERT INTO messages (ce_id, seq, prev_hash, hash, received_at, signed) VALUES (@c, @s, @p, @h, @t, @m) ON CONFLICT DO NOTHING",
-            ("c", ceId), ("s", seq), ("p", prevHash), ("h", hash), ("t", DateTimeOffset.UtcNow.ToUnixTimeSeconds()), ("m", signed));
-        if (n == 0)
-        {
-            tx.Rollback();
-            return false;
-        }
-        if (windows.Count > 0)
-        {
-            // One statement for all of a message's windows: a round trip each would dominate on PostgreSQL.
-            var ps = new List<(string, object)> { ("c", ceId), ("s", seq) };
-            var values = new List<string>();
-            foreach (WindowRow w in windows)
-            {
-                int i = values.Count;
-                values.Add($"(@c, @s, @i{i}, @st{i}, @l{i}, @a{i}, @p{i}, @cs{i}, @ce{i})");
-                ps.AddRange([($"i{i}", w.Index), ($"st{i}", w.Start), ($"l{i}", w.Length), ($"a{i}", (long)w.Ipv4), ($"p{i}", w.Psid),
-                    ($"cs{i}", w.ClockSynchronized ? 1 : 0), ($"ce{i}", w.ClockErrorMs)]);
-            }
-            Exec(tx, "INSERT INTO windows (ce_id, seq, idx, start, length, ipv4, psid, clock_sync, clock_error) VALUES " + string.Join(", ", values), [.. ps]);
-        }
-        tx.Commit();
-        return true;
-    }
-
-    /// <summary>Records a break, or a gap at e.Seq unless that message is stored by the time this runs.
-    /// Each collector stores its message before it clears and records gaps, so whichever of two collectors
-    /// runs last sees the other's message: no stale gap survives a race.</summary>
-    public void RecordChainEvent(ChainEvent e) => Exec(
-        "INSERT INTO chain_events (ce_id, seq, kind, from_time, to_time) SELECT @c, @s, @k, @f, @t WHERE @k <> 'gap' OR NOT EXISTS "
-        + "(SELECT 1 FROM messages WHERE ce_id = @c AND seq = @s) ON CONFLICT DO NOTHING",
-        ("c", e.CeId), ("s", e.Seq), ("k", e.Kind), ("f", e.FromTime), ("t", e.ToTime));
-
-    /// <summary>Keeps a second, different message for a (CE, sequence) already stored, as evidence, and
-    /// records the fork as a chain event, in one transaction. False if this very message was recorded before.</summary>
-    public bool RecordFork(ChainEvent e, byte[] hash, byte[] signed)
-    {
-        using DbTransaction tx = _db.BeginTransaction();
-        int n = Exec(tx, "INSERT INTO forks (ce_id, seq, hash, received_at, signed) VALUES (@c, @s, @h, @t, @m) ON CONFLICT DO NOTHING",
-            ("c", e.CeId), ("s", e.Seq), ("h", hash), ("t", DateTimeOffset.UtcNow.ToUnixTimeSeconds()), ("m", signed));
-        if (n > 0)
-            Exec(tx, "INSERT INTO chain_events (ce_id, seq, kind, from_time, to_time) VALUES (@c, @s, @k, @f, @t) ON CONFLICT DO NOTHING",
-                ("c", e.CeId), ("s", e.Seq), ("k", e.Kind), ("f", e.FromTime), ("t", e.ToTime));
-        tx.Commit();
-        return n > 0;
-    }
-
-    /// <summary>The other messages kept for a (CE, sequence) that forked.</summary>
-    public IReadOnlyList<byte[]> Forks(string ceId, long seq) =>
-        Query("SELECT signed FROM forks WHERE ce_id = @c AND seq = @s ORDER BY received_at", r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq));
-
-    /// <summary>A gap that was later filled (a late message) is no longer a gap.</summary>
-    public void ClearGap(string ceId, long seq) => Exec("DELETE FROM chain_events WHERE ce_id = @c AND kind = 'gap' AND seq = @s", ("c", ceId), ("s", seq));
-
-    public IReadOnlyList<ChainEvent> ChainEvents(string ceId) =>
-        Query("SELECT ce_id, seq, kind, from_time, to_time FROM chain_events WHERE ce_id = @c ORDER BY seq",
-            r => new ChainEvent(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetInt64(3), r.GetInt64(4)), ("c", ceId));
-
-    private const string WindowColumns = "ce_id, seq, idx, start, length, ipv4, psid, clock_sync, clock_error";
-
-    private static WindowRow ReadWindow(DbDataReader r) =>
-        new(r.GetString(0), r.GetInt64(1), r.GetInt32(2), r.GetInt64(3), r.GetInt32(4), (uint)r.GetInt64(5), r.GetInt32(6), r.GetInt32(7) != 0, r.GetInt64(8));
-
-    /// <summary>The CEs with a window on this address starting within [from, to] (UTC seconds), who held it
-    /// then, each with one of those messages (it names the CE's MAP-E port set).</summary>
-    public IReadOnlyList<(string CeId, long Seq)> HoldersOf(uint ipv4, long from, long to) =>
-        Query("SELECT ce_id, MIN(seq) FROM windows WHERE ipv4 = @a AND start >= @f AND start <= @t GROUP BY ce_id", r => (r.GetString(0), r.GetInt64(1)),
-            ("a", (long)ipv4), ("f", from), ("t", to));
-
-    /// <summary>The windows on the address that overlap [fromMs, toMs] (UTC ms) or may list an interval
-    /// that meets it (<see cref="WindowMatch.MayList"/>: an interval is listed in the window it ends in, at
-    /// most <see cref="SummaryLimits.MaxIntervalSeconds"/> later), each widened by its clock error bound, or
-    /// whose bound is unknown; searched among windows starting within the margin (seconds). A pre-filter in
-    /// the database for what the resolver still checks. Each comes with its signed message, so the resolver
-    /// needs no round trip per message; the message comes with the first of its windows only (null with the
-    /// others). (A correlated lookup by primary key, not a join: PostgreSQL
-    /// misjudges the filter's selectivity and hashes the whole messages table.)</summary>
-    public IReadOnlyList<(WindowRow Row, byte[]? Signed)> WindowsThatMayList(uint ipv4, long fromMs, long toMs, long marginSeconds) =>
-        Query($"""
-            SELECT {string.Join(", ", WindowColumns.Split(", ").Select(c => "w." + c))},
-                CASE WHEN ROW_NUMBER() OVER (PARTITION BY w.ce_id, w.seq ORDER BY w.idx) = 1
-                    THEN (SELECT m.signed FROM messages m WHERE m.ce_id = w.ce_id AND m.seq = w.seq) END FROM windows w
-            WHERE w.ipv4 = @a AND w.start >= @f AND w.start <= @t
-            AND (w.clock_error < 0 OR (w.start * 1000 - w.clock_error <= @tm + (CASE WHEN w.length > {SummaryLimits.IntervalCapSeconds} THEN w.length ELSE {SummaryLimits.IntervalCapSeconds} END) * 1000
-                AND (w.start + w.length) * 1000 - 1 + w.clock_error >= @fm)) ORDER BY w.ce_id, w.start
-            """, r => (ReadWindow(r), r.IsDBNull(9) ? null : (byte[])r.GetValue(9)),
-            ("a", (long)ipv4), ("f", fromMs / 1000 - marginSeconds), ("t", toMs / 1000 + SummaryLimits.MaxIntervalSeconds(SummaryLimits.MaxWindowSeconds) + marginSeconds),
-            ("fm", fromMs), ("tm", toMs));
-
-    /// <summary>From the first window's start to the last window's end the CE ever sent (UTC seconds), or
-    /// null: outside it the resolver cannot tell idleness from silence.</summary>
-    public (long First, long End)? RecordSpan(string ceId) =>
-        Query("SELECT MIN(start), MAX(start + length) FROM windows WHERE ce_id = @c",
-            r => r.IsDBNull(0) ? ((long, long)?)null : (r.GetInt64(0), r.GetInt64(1)), ("c", ceId))[0];
-
-    /// <summary>Enrolled CEs with no stored message: any of them may hold any address.</summary>
-    public IReadOnlyList<Device> SilentDevices() =>
-        Query("SELECT d.ce_id, d.line, d.public_key FROM devices d WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.ce_id = d.ce_id) ORDER BY d.ce_id",
-            r => new Device(r.GetString(0), r.GetString(1), r.GetString(2)));
-
-    public byte[]? Message(string ceId, long seq) =>
-        Query("SELECT signed FROM messages WHERE ce_id = @c AND seq = @s", r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq)).FirstOrDefault();
-
-    /// <summary>Each CE's newest stored message (the fleet report reads its filter key epoch).</summary>
-    public IReadOnlyList<(string CeId, long Seq, long ReceivedAt, byte[] Signed)> NewestMessages() =>
-        Query("""
-            SELECT m.ce_id, m.seq, m.received_at, m.signed FROM messages m
-            JOIN (SELECT ce_id, MAX(seq) AS seq FROM messages GROUP BY ce_id) n ON m.ce_id = n.ce_id AND m.seq = n.seq
-            ORDER BY m.ce_id
-            """, r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2), (byte[])r.GetValue(3)));
+    public bool IsPostgres => _pg;
 
     /// <summary>Refreshes the query planner's statistics (PostgreSQL's autovacuum does this on its own
     /// after bulk loads, within a minute or so; SQLite's PRAGMA optimize likewise).</summary>
@@ -238,9 +62,12 @@ public sealed class SummaryStore : IDisposable
         return c.ExecuteNonQuery();
     }
 
-    private List<T> Query<T>(string sql, Func<DbDataReader, T> read, params (string, object)[] ps)
+    private List<T> Query<T>(string sql, Func<DbDataReader, T> read, params (string, object)[] ps) => Query(null, sql, read, ps);
+
+    private List<T> Query<T>(DbTransaction? tx, string sql, Func<DbDataReader, T> read, params (string, object)[] ps)
     {
         using DbCommand c = Command(sql, ps);
+        c.Transaction = tx;
         using DbDataReader r = c.ExecuteReader();
         var list = new List<T>();
         while (r.Read())
@@ -262,5 +89,14 @@ public sealed class SummaryStore : IDisposable
         return c;
     }
 
-    public void Dispose() => _db.Dispose();
+    private static long? NullableInt64(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+
+    private static byte[]? NullableBytes(DbDataReader r, int i) => r.IsDBNull(i) ? null : (byte[])r.GetValue(i);
+
+    public void Dispose()
+    {
+        foreach (DbCommand c in _prepared.Values)
+            c.Dispose();
+        _db.Dispose();
+    }
 }

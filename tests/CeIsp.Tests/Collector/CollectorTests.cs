@@ -32,7 +32,7 @@ public sealed class CollectorTests : IDisposable
 
     private void Enroll(SummaryStore store) => store.Enroll(new Device(_ce.Id, "line-f", _ce.Key.ExportSubjectPublicKeyInfoPem()));
 
-    private static long Outcomes(CeIsp.Collector.Collector c) => c.Stored + c.Duplicates + c.Forks + c.Enrolled + c.Ignored + c.RejectedTotal;
+    private static long Outcomes(SummaryCollector c) => c.Stored + c.Duplicates + c.Forks + c.Enrolled + c.Ignored + c.RejectedTotal;
 
     public static TheoryData<string> HostileStates => new()
     {
@@ -48,7 +48,7 @@ public sealed class CollectorTests : IDisposable
         using SummaryStore store = Sqlite();
         foreach (bool tofu in new[] { false, true })
         {
-            var c = new CeIsp.Collector.Collector(store, tofu);
+            var c = new SummaryCollector(store, tofu);
             IngestResult r = c.Ingest("ce/v1/ce-x/state", Encoding.UTF8.GetBytes(payload));
             // A retained message comes again on every start: the same answer, again without a throw.
             IngestResult again = c.Ingest("ce/v1/ce-x/state", Encoding.UTF8.GetBytes(payload));
@@ -65,7 +65,7 @@ public sealed class CollectorTests : IDisposable
     {
         using SummaryStore store = Sqlite();
         string pem = "junk before\n" + _ce.Key.ExportSubjectPublicKeyInfoPem() + "\njunk after";
-        var c = new CeIsp.Collector.Collector(store, true);
+        var c = new SummaryCollector(store, true);
         Assert.Equal(IngestOutcome.Enrolled, c.Ingest("ce/v1/ce-f/state", Encoding.UTF8.GetBytes($$"""{"online":true,"publicKey":{{System.Text.Json.JsonSerializer.Serialize(pem)}}}""")).Outcome);
         Assert.Equal(_ce.Key.ExportSubjectPublicKeyInfoPem(), store.FindDevice("ce-f")!.PublicKeyPem);
         Assert.Equal(IngestOutcome.Stored, c.Ingest("ce/v1/ce-f/summary", _ce.Messages[0]).Outcome);
@@ -86,7 +86,7 @@ public sealed class CollectorTests : IDisposable
     {
         using SummaryStore store = Sqlite();
         store.Enroll(new Device(_ce.Id, "line-f", "-----BEGIN PUBLIC KEY-----\nZ2FyYmFnZQ==\n-----END PUBLIC KEY-----"));
-        var c = new CeIsp.Collector.Collector(store, false);
+        var c = new SummaryCollector(store, false);
         IngestResult r = c.Ingest("ce/v1/ce-f/summary", _ce.Messages[0]);
         Assert.Equal(IngestOutcome.Rejected, r.Outcome);
         Assert.StartsWith("bad-enrolment:", r.Reason);
@@ -101,7 +101,7 @@ public sealed class CollectorTests : IDisposable
         // make one, so it is encoded and signed by hand, as a hostile or broken device would).
         SummaryMessage first = SummaryCodec.Decode(CoseSign1.Parse(_ce.Messages[0]).Payload);
         byte[] huge = CoseSign1.Sign(SummaryCodec.Encode(first with { Seq = (ulong)long.MaxValue + 1 }), _ce.Id, _ce.Key);
-        var c = new CeIsp.Collector.Collector(store, false);
+        var c = new SummaryCollector(store, false);
         IngestResult r = c.Ingest("ce/v1/ce-f/summary", huge);
         Assert.Equal(IngestOutcome.Rejected, r.Outcome);
         Assert.Contains("sequence", r.Reason);
@@ -127,7 +127,7 @@ public sealed class CollectorTests : IDisposable
     private void ForkIsRecorded(SummaryStore store)
     {
         Enroll(store);
-        var c = new CeIsp.Collector.Collector(store, false);
+        var c = new SummaryCollector(store, false);
         Assert.Equal(IngestOutcome.Stored, c.Ingest("ce/v1/ce-f/summary", _ce.Messages[0]).Outcome);
         // The same CE signs another sequence 1 (a chain restarted from scratch, or a cloned key).
         Scenario.Ce fresh = Scenario.NewCe("ce-f", 5);
@@ -140,7 +140,7 @@ public sealed class CollectorTests : IDisposable
         Assert.Equal(IngestOutcome.Duplicate, c.Ingest("ce/v1/ce-f/summary", _ce.Messages[0]).Outcome);
         Assert.Equal(_ce.Messages[0], store.Message("ce-f", 1));
         Assert.Equal([other], store.Forks("ce-f", 1));
-        ChainEvent fork = Assert.Single(store.ChainEvents("ce-f"), e => e.Kind == "fork");
+        ChainEvent fork = Assert.Single(store.ChainEvents("ce-f"), e => e.Kind == ChainEventKind.Fork);
         Assert.Equal(1, fork.Seq);
         Assert.Equal((1, 2, 1), (c.Stored, c.Duplicates, c.Forks));
     }
@@ -158,7 +158,7 @@ public sealed class CollectorTests : IDisposable
             t.CommandText = "CREATE TRIGGER disk_full BEFORE INSERT ON messages BEGIN SELECT RAISE(ABORT, 'disk full'); END";
             t.ExecuteNonQuery();
         }
-        var c = new CeIsp.Collector.Collector(store, false);
+        var c = new SummaryCollector(store, false);
         Assert.Throws<SqliteException>(() => c.Ingest("ce/v1/ce-f/summary", _ce.Messages[0]));
         Assert.Equal(0, c.Received);
     }
@@ -171,7 +171,7 @@ public sealed class CollectorTests : IDisposable
     {
         using SummaryStore store = Sqlite();
         Enroll(store);
-        var c = new CeIsp.Collector.Collector(store, true);
+        var c = new SummaryCollector(store, true);
         var rng = new Random(20261203);
         string[] topics = ["ce/v1/ce-f/summary", "ce/v1/ce-f/state", "ce/v1/ce-g/summary", "ce/v1/ce-g/state", "ce/v1//summary", "x", "ce/v1/ce-f/other"];
         byte[] state = Encoding.UTF8.GetBytes($$"""{"online":true,"publicKey":{{System.Text.Json.JsonSerializer.Serialize(_ce.Key.ExportSubjectPublicKeyInfoPem())}}}""");

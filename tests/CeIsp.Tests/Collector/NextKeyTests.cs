@@ -20,7 +20,7 @@ public sealed class NextKeyTests : IDisposable
         File.Delete(_db);
     }
 
-    private (CeIsp.Collector.Collector Collector, SummaryStore Store) Start(bool withNext)
+    private (SummaryCollector Collector, SummaryStore Store) Start(bool withNext)
     {
         var (store, c) = _s.Collect(_db, [_s.Ces[0]], withNext ? new Dictionary<string, string> { ["ce-a"] = _next.ExportSubjectPublicKeyInfoPem() } : null,
             trustOnFirstUse: true);

@@ -41,7 +41,7 @@ public sealed class DeskWorld : IAsyncDisposable
         using (SummaryStore store = SummaryStore.Sqlite(Config.Store.Target))
         {
             S.Enroll(store);
-            var collector = new CeIsp.Collector.Collector(store, trustOnFirstUse: false);
+            var collector = new SummaryCollector(store, trustOnFirstUse: false);
             foreach (var ce in S.Ces)
                 for (int i = 0; i < ce.Messages.Count; i++)
                     if (!(ce.Id == "ce-c" && i == 1))

@@ -102,7 +102,7 @@ public sealed class FloodTests(ITestOutputHelper output) : IDisposable
     }
 
     private static Verdict Resolve(SummaryStore store, string dst, double unixSeconds, long accuracyMs) =>
-        new CeIsp.Resolver.Resolver(store, Master).Resolve(new DisclosureRequest
+        new CeIsp.Resolver.AddressResolver(store, Master).Resolve(new DisclosureRequest
         {
             Requester = "flood test",
             Observations =

@@ -50,7 +50,7 @@ public sealed class FilterKeyTests : IDisposable
         Scenario.Flows(_s.Ces[2], [(1, Scenario.D1, 4990, 5060)]);
         Assert.Equal(2u, SummaryCodec.Decode(CoseSign1.Parse(_s.Ces[0].Messages[^1]).Payload).FilterKeyEpoch);
         using SummaryStore store = Ingest();
-        var resolver = new CeIsp.Resolver.Resolver(store, Scenario.MasterKey);
+        var resolver = new CeIsp.Resolver.AddressResolver(store, Scenario.MasterKey);
         Assert.Equal("line-a", resolver.Resolve(Request(205, Scenario.D2)).Line);      // epoch 1, A alone
         Assert.Equal("line-b", resolver.Resolve(Request(1207, Scenario.D4, Scenario.PortOf(_s.Ces[1], 1))).Line);
         Verdict late = resolver.Resolve(Request(5005, Scenario.D3));                    // epoch 2
@@ -65,7 +65,7 @@ public sealed class FilterKeyTests : IDisposable
         // resolver uses the epoch the message names.
         Scenario.Flows(_s.Ces[0], [(3, Scenario.D3, 5000, 5010)], epoch: 2, filterKey: FilterKeys.Derive(Scenario.MasterKey, "ce-a", 1));
         using SummaryStore store = Ingest();
-        Verdict v = new CeIsp.Resolver.Resolver(store, Scenario.MasterKey).Resolve(Request(5005, Scenario.D3));
+        Verdict v = new CeIsp.Resolver.AddressResolver(store, Scenario.MasterKey).Resolve(Request(5005, Scenario.D3));
         Assert.Empty(v.Candidates); // not attributed (none, or unknown where a holder's records end before the time)
         Assert.Contains(v.Result, new[] { VerdictKind.None, VerdictKind.Unknown });
     }

@@ -1,0 +1,177 @@
+using System.Data.Common;
+using CeAgent.Shared.Summary;
+
+namespace CeIsp.Store;
+
+/// <summary>A CE that held the address: one of its sequences there, and the PSID the index names.</summary>
+public sealed record Holder(string CeId, int Psid, long AnySeq);
+
+/// <summary>What the store knows near one address and time, read in one round trip.</summary>
+/// <param name="Windows">Each window that may list an interval at that time, with its signed message on
+/// the first of that message's windows (null on the others).</param>
+public sealed record AddressNear(IReadOnlyList<Holder> Holders, IReadOnlyList<(WindowRow Row, byte[]? Signed)> Windows);
+
+/// <summary>What decides whether a CE without windows at a time was idle or silent: its line, the extent
+/// of its records (UTC seconds; null if it has none) and the gaps in its chain near the times asked.</summary>
+public sealed record HolderRecords(string CeId, string? Line, (long First, long End)? Span, IReadOnlyList<ChainEvent> Gaps);
+
+/// <summary>The read queries of the resolver, the desk and the fleet report. The resolver's take a fixed
+/// number of round trips per request, each bounded by the addresses and times asked, whatever the store holds.</summary>
+public sealed partial class SummaryStore
+{
+    public Device? FindDevice(string ceId) =>
+        Query("SELECT ce_id, line, public_key FROM devices WHERE ce_id = @c", r => new Device(r.GetString(0), r.GetString(1), r.GetString(2)), ("c", ceId)).FirstOrDefault();
+
+    /// <summary>The other messages kept for a (CE, sequence) that forked.</summary>
+    public IReadOnlyList<byte[]> Forks(string ceId, long seq) =>
+        Query("SELECT signed FROM forks WHERE ce_id = @c AND seq = @s ORDER BY received_at", r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq));
+
+    public IReadOnlyList<ChainEvent> ChainEvents(string ceId) =>
+        Query("SELECT ce_id, seq, kind, from_time, to_time FROM chain_events WHERE ce_id = @c ORDER BY seq, kind",
+            r => new ChainEvent(r.GetString(0), r.GetInt64(1), ChainEventKinds.Parse(r.GetString(2)), r.GetInt64(3), r.GetInt64(4)), ("c", ceId));
+
+    private const string WindowColumns = "ce_id, seq, idx, start, length, ipv4, psid, clock_sync, clock_error";
+
+    private static WindowRow ReadWindow(DbDataReader r) =>
+        new(r.GetString(0), r.GetInt64(1), r.GetInt32(2), r.GetInt64(3), r.GetInt32(4), (uint)r.GetInt64(5), r.GetInt32(6), r.GetInt32(7) != 0, r.GetInt64(8));
+
+    /// <summary>Enrolled CEs with no stored message: any of them may hold any address.</summary>
+    public IReadOnlyList<Device> SilentDevices() =>
+        Query("SELECT d.ce_id, d.line, d.public_key FROM devices d WHERE NOT EXISTS (SELECT 1 FROM chain c WHERE c.ce_id = d.ce_id) ORDER BY d.ce_id",
+            r => new Device(r.GetString(0), r.GetString(1), r.GetString(2)));
+
+    public byte[]? Message(string ceId, long seq) =>
+        Query("SELECT m.signed FROM chain c JOIN messages m ON m.day = c.day AND m.ce_id = c.ce_id AND m.seq = c.seq WHERE c.ce_id = @c AND c.seq = @s",
+            r => (byte[])r.GetValue(0), ("c", ceId), ("s", seq)).FirstOrDefault();
+
+    /// <summary>Each CE's newest stored message (the fleet report reads its filter key epoch).</summary>
+    public IReadOnlyList<(string CeId, long Seq, long ReceivedAt, byte[] Signed)> NewestMessages() =>
+        Query("""
+            SELECT m.ce_id, m.seq, m.received_at, m.signed FROM chain c
+            JOIN (SELECT ce_id, MAX(seq) AS seq FROM chain GROUP BY ce_id) n ON c.ce_id = n.ce_id AND c.seq = n.seq
+            JOIN messages m ON m.day = c.day AND m.ce_id = c.ce_id AND m.seq = c.seq
+            ORDER BY m.ce_id
+            """, r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2), (byte[])r.GetValue(3)));
+
+    /// <summary>Every enrolled CE with when its newest window ends (UTC seconds) and their length, or nulls
+    /// if it has sent no window: the fleet report's silence. By primary keys, a few lookups a CE.</summary>
+    public IReadOnlyList<(string CeId, string Line, long? LastEnd, int? WindowSeconds)> NewestWindows() =>
+        Query("""
+            SELECT d.ce_id, d.line, c.end_time,
+                (SELECT w.length FROM windows w WHERE w.day = c.day AND w.ce_id = c.ce_id AND w.seq = c.seq AND w.idx = 0)
+            FROM devices d LEFT JOIN chain c ON c.ce_id = d.ce_id
+                AND c.seq = (SELECT MAX(x.seq) FROM chain x WHERE x.ce_id = d.ce_id AND x.end_time IS NOT NULL)
+            ORDER BY d.ce_id
+            """, r => (r.GetString(0), r.GetString(1), r.IsDBNull(2) ? (long?)null : r.GetInt64(2), r.IsDBNull(3) ? (int?)null : r.GetInt32(3)));
+
+    /// <summary>The messages received since then (UTC seconds), for what CEs reported about themselves. Read
+    /// among the days from two before that day on: a message is filed under its own time, and one that
+    /// arrives later than that (a spool emptied after days offline) is left out.</summary>
+    public IReadOnlyList<(string CeId, byte[] Signed)> MessagesReceivedSince(long sinceSeconds) => Query("""
+        SELECT m.ce_id, m.signed FROM chain c JOIN messages m ON m.day = c.day AND m.ce_id = c.ce_id AND m.seq = c.seq
+        WHERE c.day >= @d AND m.day >= @d AND c.received_at >= @s ORDER BY m.ce_id, m.seq
+        """, r => (r.GetString(0), (byte[])r.GetValue(1)), ("d", StoreDay.Of(sinceSeconds) - 2), ("s", sinceSeconds));
+
+    private static string Prefixed(string alias) => string.Join(", ", WindowColumns.Split(", ").Select(c => alias + "." + c));
+
+    /// <summary>The CEs that held the address with windows starting within the margin around the time, and
+    /// the windows that may list an interval at that time (<see cref="ListingReach"/>): two statements,
+    /// one round trip. The message comes by a correlated lookup on its primary key, not a join: PostgreSQL
+    /// misjudges the filter's selectivity and would hash the whole messages table.</summary>
+    /// <param name="skip">CEs whose windows are not wanted (ruled out already): their holding is still listed.</param>
+    public AddressNear Near(uint ipv4, ListingReach reach, long marginSeconds, IReadOnlyCollection<string> skip)
+    {
+        var ps = new List<(string, object)>();
+        string notSkipped = skip.Count == 0 ? "" : $"AND w.ce_id NOT IN ({InList("x", [.. skip], ps)})";
+        var (from, to) = reach.StartRange(marginSeconds);
+        long holdersFrom = reach.FromMs / 1000 - marginSeconds, holdersTo = reach.ToMs / 1000 + marginSeconds;
+        // Naming the days lets PostgreSQL read only their partitions (StoreDay.Holding), in the message lookup
+        // too: without them it plans a lookup into every day's partition, and on 90 days that plan's cost
+        // sets off its JIT compiler (0.9 s a query instead of 0.03 s).
+        var (d0, d1) = StoreDay.Holding(Math.Min(from, holdersFrom), Math.Max(to, holdersTo));
+        string sql = $"""
+            SELECT ce_id, psid, MIN(seq) FROM windows WHERE day >= @d0 AND day <= @d1 AND ipv4 = @a AND start >= @hf AND start <= @ht GROUP BY ce_id, psid;
+            SELECT {Prefixed("w")},
+                CASE WHEN ROW_NUMBER() OVER (PARTITION BY w.ce_id, w.seq ORDER BY w.idx) = 1
+                    THEN (SELECT m.signed FROM messages m WHERE m.day = w.day AND m.day >= @d0 AND m.day <= @d1 AND m.ce_id = w.ce_id AND m.seq = w.seq) END FROM windows w
+            WHERE w.day >= @d0 AND w.day <= @d1 AND w.ipv4 = @a AND w.start >= @f AND w.start <= @t
+                AND {ListingReach.Sql("w.start", "w.length", "w.clock_error")} {notSkipped}
+            ORDER BY w.ce_id, w.start
+            """;
+        var holders = new List<Holder>();
+        var windows = new List<(WindowRow, byte[]?)>();
+        QueryEach(sql, (set, r) =>
+        {
+            if (set == 0)
+                holders.Add(new Holder(r.GetString(0), r.GetInt32(1), r.GetInt64(2)));
+            else
+                windows.Add((ReadWindow(r), r.IsDBNull(9) ? null : (byte[])r.GetValue(9)));
+        }, [("d0", d0), ("d1", d1), ("a", (long)ipv4), ("hf", holdersFrom), ("ht", holdersTo), ("f", from), ("t", to), .. reach.Parameters, .. ps]);
+        return new AddressNear(holders, windows);
+    }
+
+    /// <summary>For each CE: its line, and (for those in <paramref name="needSpan"/>) the extent of its
+    /// records and its gaps that meet [fromSeconds, toSeconds]; one round trip. The extent runs from the
+    /// first window of its lowest sequence to the end of its highest (the chain table's primary key finds
+    /// both at once, however long the CE has reported). Should its clock have stepped back, that extent is
+    /// narrower than the true one, which makes the resolver say "unknown" rather than rule the CE out.</summary>
+    public IReadOnlyDictionary<string, HolderRecords> RecordsOf(IReadOnlyList<string> ceIds, IReadOnlySet<string> needSpan, long fromSeconds, long toSeconds)
+    {
+        var result = new Dictionary<string, HolderRecords>();
+        if (ceIds.Count == 0)
+            return result;
+        var ps = new List<(string, object)> { ("f", fromSeconds), ("t", toSeconds) };
+        string all = InList("c", ceIds, ps), spans = InList("s", [.. ceIds.Where(needSpan.Contains)], ps);
+        string sql = $"""
+            SELECT ce_id, line FROM devices WHERE ce_id IN ({all});
+            SELECT ce_id, seq, kind, from_time, to_time FROM chain_events WHERE kind = '{ChainEventKinds.Name(ChainEventKind.Gap)}' AND ce_id IN ({spans})
+                AND from_time <= @t AND to_time >= @f ORDER BY ce_id, seq;
+            SELECT h.ce_id,
+                (SELECT c.first_time FROM chain c WHERE c.ce_id = h.ce_id AND c.first_time IS NOT NULL ORDER BY c.seq LIMIT 1),
+                (SELECT c.end_time FROM chain c WHERE c.ce_id = h.ce_id AND c.end_time IS NOT NULL ORDER BY c.seq DESC LIMIT 1)
+            FROM devices h WHERE h.ce_id IN ({spans});
+            """;
+        var lines = new Dictionary<string, string>();
+        var gaps = new Dictionary<string, List<ChainEvent>>();
+        var extent = new Dictionary<string, (long, long)>();
+        QueryEach(sql, (set, r) =>
+        {
+            if (set == 0)
+                lines[r.GetString(0)] = r.GetString(1);
+            else if (set == 1)
+                (gaps.TryGetValue(r.GetString(0), out var g) ? g : gaps[r.GetString(0)] = []).Add(
+                    new ChainEvent(r.GetString(0), r.GetInt64(1), ChainEventKinds.Parse(r.GetString(2)), r.GetInt64(3), r.GetInt64(4)));
+            else if (!r.IsDBNull(1) && !r.IsDBNull(2))
+                extent[r.GetString(0)] = (r.GetInt64(1), r.GetInt64(2));
+        }, [.. ps]);
+        foreach (string ce in ceIds)
+            result[ce] = new HolderRecords(ce, lines.GetValueOrDefault(ce), extent.TryGetValue(ce, out var e) ? e : null, gaps.GetValueOrDefault(ce) ?? []);
+        return result;
+    }
+
+    /// <summary>"@p0, @p1, ..." for the values, added to the parameters; "NULL" for none (IN (NULL) is empty).</summary>
+    private static string InList(string prefix, IReadOnlyList<string> values, List<(string, object)> ps)
+    {
+        if (values.Count == 0)
+            return "NULL";
+        for (int i = 0; i < values.Count; i++)
+            ps.Add(($"{prefix}{i}", values[i]));
+        return string.Join(", ", values.Select((_, i) => $"@{prefix}{i}"));
+    }
+
+    /// <summary>Runs statements sent together (one round trip on PostgreSQL), each row handed over with
+    /// the index of the statement it came from.</summary>
+    private void QueryEach(string sql, Action<int, DbDataReader> read, (string, object)[] ps)
+    {
+        using DbCommand c = Command(sql, ps);
+        using DbDataReader r = c.ExecuteReader();
+        int set = 0;
+        do
+        {
+            while (r.Read())
+                read(set, r);
+            set++;
+        }
+        while (r.NextResult());
+    }
+}

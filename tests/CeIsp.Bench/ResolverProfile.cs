@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using CeAgent.Shared.MapE;
+using CeAgent.Shared.Summary;
+using CeIsp.Resolver;
+using CeIsp.Store;
+
+namespace CeIsp.Bench;
+
+public static class ResolverProfile
+{
+    public static void Run(SummaryStore store, DayOfSummaries day, int requests)
+    {
+        double near = 0, decode = 0, all = 0, cpu = 0; long rows = 0, blobs = 0, bytes = 0, holders = 0;
+        foreach (DisclosureRequest r in ResolverBench.Requests(day, requests, 5))
+        {
+            double c0 = ThreadCpu.NowMs();
+            var sw = Stopwatch.StartNew();
+            new AddressResolver(store, DayOfSummaries.MasterKey).Resolve(r);
+            all += sw.Elapsed.TotalMilliseconds;
+            cpu += ThreadCpu.NowMs() - c0;
+            foreach (Observation o in r.Observations)
+            {
+                long t = o.Time.ToUnixTimeMilliseconds();
+                double n0 = ThreadCpu.NowMs();
+                AddressNear n = store.Near(IpText.ParseIpv4(o.Ip, "ip"), new ListingReach(t - o.TimeAccuracyMs, t + o.TimeAccuracyMs), 3600, []);
+                near += ThreadCpu.NowMs() - n0;
+                rows += n.Windows.Count; holders += n.Holders.Count;
+                double d0 = ThreadCpu.NowMs();
+                foreach (var (_, signed) in n.Windows)
+                    if (signed is not null) { blobs++; bytes += signed.Length; SummaryCodec.Decode(CoseSign1.Parse(signed).Payload, readFilters: false); }
+                decode += ThreadCpu.NowMs() - d0;
+            }
+        }
+        Console.Error.WriteLine($"profile per request: resolve {all / requests:F1} ms (CPU {cpu / requests:F1} ms); per request (5 obs, unrestricted, thread CPU): Near {near / requests:F1} ms, decode {decode / requests:F1} ms; rows {rows / requests}, blobs {blobs / requests}, bytes {bytes / requests}, holders {holders / requests}");
+    }
+}
