@@ -4,7 +4,7 @@ using CeIsp.Store;
 
 namespace CeIsp.Bench;
 
-public sealed record ScalingResult(int Collectors, int Messages, double WallSeconds, double CollectorCpu, double ServerCpu, string Split)
+public sealed record ScalingResult(int Collectors, bool Pinned, int Messages, double WallSeconds, double CollectorCpu, double ServerCpu, string Split)
 {
     public double MessagesPerSecond => Messages / WallSeconds;
 }
@@ -12,11 +12,12 @@ public sealed record ScalingResult(int Collectors, int Messages, double WallSeco
 /// <summary>
 /// The whole path at the ISP: CEs publish through a real mosquitto (TLS, client certificates) to one
 /// MQTT v5 shared subscription served by 1 or 2 `ce-isp collect` processes writing to one PostgreSQL.
-/// Wall time runs from the first publish to the last message stored.
+/// Wall time runs from the first publish to the last message stored. Pinned, collector i runs on CPU i
+/// only (taskset), so that one collector has one core and two have two.
 /// </summary>
 public static class SharedSubscriptionBench
 {
-    public static ScalingResult Run(int collectors, Postgres pg, DayOfSummaries day, IReadOnlyList<int> households, TextWriter log)
+    public static ScalingResult Run(int collectors, bool pinned, Postgres pg, DayOfSummaries day, IReadOnlyList<int> households, TextWriter log)
     {
         using var certs = new TestCerts();
         using var broker = new MosquittoBroker(certs);
@@ -25,7 +26,7 @@ public static class SharedSubscriptionBench
             households.Select(h => (DayOfSummaries.CeId(h), DayOfSummaries.Line(h), day.Keys[h].ExportSubjectPublicKeyInfoPem())));
         foreach (int h in households)
             certs.Client(DayOfSummaries.CeId(h)); // issue certificates before the clock starts
-        var procs = Enumerable.Range(1, collectors).Select(i => IspCollector.Start(config, $"collector-{i}")).ToList();
+        var procs = Enumerable.Range(1, collectors).Select(i => IspCollector.Start(config, $"collector-{i}", cpus: pinned ? ((i - 1) % Environment.ProcessorCount).ToString(System.Globalization.CultureInfo.InvariantCulture) : null)).ToList();
         try
         {
             var perCe = households.Select(h => day.Arrivals.Where(a => a.Household == h).ToList()).ToList();
@@ -54,7 +55,7 @@ public static class SharedSubscriptionBench
             sw.Stop();
             double cpu = procs.Sum(p => CpuClock.Of(p.Pid)) - cpu0, srv = CpuClock.OfCommand("postgres") - srv0;
             var byEach = procs.Select(IspCollector.Stop).Select(s => s.Stored).ToList();
-            return new ScalingResult(collectors, total, sw.Elapsed.TotalSeconds, cpu, srv, string.Join(" + ", byEach));
+            return new ScalingResult(collectors, pinned, total, sw.Elapsed.TotalSeconds, cpu, srv, string.Join(" + ", byEach));
         }
         finally
         {
