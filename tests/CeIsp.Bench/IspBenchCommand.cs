@@ -47,10 +47,12 @@ public static class IspBenchCommand
             ingest.AddRange(OldWay(work, day, pg, log));
         using (SummaryStore store = SummaryStore.Postgres(pg.NewDatabase()))
         {
-            ingest.Add(IngestBench.Run("PostgreSQL 15 (fsync on)", store, day, day.Arrivals, () => CpuClock.OfCommand("postgres")));
+            ingest.Add(IngestBench.Run("PostgreSQL 15 (fsync on)", store, day, day.Arrivals, () => CpuClock.OfPostgres(pg.Dir)));
             log.WriteLine($"  PostgreSQL: {ingest[^1].MessagesPerSecond:N0} messages/s, {ingest[^1].MessagesPerCoreSecond:N0} per core-second");
             if (args.Contains("--ingest-only"))
             {
+                IngestProfileResult prof = IngestProfile.Run(day);
+                log.WriteLine($"  one thread, us a message: parse {prof.ParseUs:F1}, verify {prof.VerifyUs:F1}, decode {prof.DecodeUs:F1}, hash {prof.HashUs:F1}");
                 foreach (IngestResult r in ingest)
                     log.WriteLine($"  {r.Store} batch {r.Batch}: CPU {r.CollectorCpu:F2} + {r.ServerCpu:F2} s, verify only {r.VerifyOnlyCpu:F2} s, {r.MessagesPerCoreSecond:N0} per core-second");
                 return 0;
@@ -83,7 +85,7 @@ public static class IspBenchCommand
         using (SummaryStore sqlite = SummaryStore.Sqlite(path))
             yield return IngestBench.Run("SQLite, a message a transaction", sqlite, day, day.Arrivals, () => 0, batch: 1);
         using SummaryStore store = SummaryStore.Postgres(pg.NewDatabase());
-        IngestResult r = IngestBench.Run("PostgreSQL, a message a transaction", store, day, day.Arrivals, () => CpuClock.OfCommand("postgres"), batch: 1);
+        IngestResult r = IngestBench.Run("PostgreSQL, a message a transaction", store, day, day.Arrivals, () => CpuClock.OfPostgres(pg.Dir), batch: 1);
         log.WriteLine($"  a message a transaction: PostgreSQL {r.MessagesPerCoreSecond:N0} per core-second");
         yield return r;
     }

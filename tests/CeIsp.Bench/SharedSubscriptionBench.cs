@@ -31,7 +31,7 @@ public static class SharedSubscriptionBench
         {
             var perCe = households.Select(h => day.Arrivals.Where(a => a.Household == h).ToList()).ToList();
             int total = perCe.Sum(l => l.Count);
-            double cpu0 = procs.Sum(p => CpuClock.Of(p.Pid)), srv0 = CpuClock.OfCommand("postgres");
+            double cpu0 = procs.Sum(p => CpuClock.Of(p.Pid)), srv0 = CpuClock.OfPostgres(pg.Dir);
             var sw = Stopwatch.StartNew();
             Parallel.ForEach(perCe, new ParallelOptions { MaxDegreeOfParallelism = 8 },
                 list => broker.PublishAll(list[0].CeId, list[0].Topic, list.Select(a => a.Signed)));
@@ -53,7 +53,7 @@ public static class SharedSubscriptionBench
                 }
             }
             sw.Stop();
-            double cpu = procs.Sum(p => CpuClock.Of(p.Pid)) - cpu0, srv = CpuClock.OfCommand("postgres") - srv0;
+            double cpu = procs.Sum(p => CpuClock.Of(p.Pid)) - cpu0, srv = CpuClock.OfPostgres(pg.Dir) - srv0;
             var byEach = procs.Select(IspCollector.Stop).Select(s => s.Stored).ToList();
             return new ScalingResult(collectors, pinned, total, sw.Elapsed.TotalSeconds, cpu, srv, string.Join(" + ", byEach));
         }
