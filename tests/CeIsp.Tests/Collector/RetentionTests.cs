@@ -123,6 +123,21 @@ public sealed class RetentionTests : IDisposable
     }
 
     [Theory]
+    [InlineData(0, null, "retentionDays: 0 is outside 1..3660")]
+    [InlineData(3661, null, "retentionDays: 3661 is outside 1..3660")]
+    [InlineData(180, "9464", "metrics: '9464' is not ADDR:PORT")]
+    [InlineData(180, "localhost:9464", "metrics: 'localhost:9464' is not ADDR:PORT")]
+    [InlineData(1, "127.0.0.1:9464", null)]
+    public void Retention_and_metrics_settings_are_checked_by_name(int days, string? metrics, string? problem)
+    {
+        string? found = new CeIsp.Config.IspConfig { RetentionDays = days, Metrics = metrics, Broker = { Host = "b" } }.Validate();
+        if (problem is null)
+            Assert.Null(found);
+        else
+            Assert.StartsWith(problem, found);
+    }
+
+    [Theory]
     [InlineData("0", "--older-than")]
     [InlineData("x", "--older-than")]
     [InlineData("99999", "--older-than")]
