@@ -20,7 +20,7 @@ public sealed class CollectorSession(MqttLink link, SummaryCollector collector, 
     /// maximum unacknowledged, so a batch is bounded by that too.</summary>
     public int MaxBatch { get; init; } = 256;
 
-    /// <summary>Run between batches, on the storing thread (the daily retention run).</summary>
+    /// <summary>Run after every batch and every idle second, on the storing thread (the daily retention run: cheap unless due).</summary>
     public Action? Between { get; init; }
 
     public IReadOnlyList<string> Filters { get; } = [$"$share/{group}/ce/v1/+/summary", "ce/v1/+/state"];
@@ -55,8 +55,8 @@ public sealed class CollectorSession(MqttLink link, SummaryCollector collector, 
             if (pending is { } p && !await Finish(p.Deliveries, p.Batch, stop).ConfigureAwait(false))
                 return StoreFailed;
             pending = next;
-            if (pending is null)
-                Between?.Invoke();
+            // Every turn, not only when idle: under constant load the collector is never idle.
+            Between?.Invoke();
         }
         // Stopping: what was verified is still stored and acknowledged rather than delivered again.
         return pending is { } last && !await Finish(last.Deliveries, last.Batch, CancellationToken.None).ConfigureAwait(false) ? StoreFailed : Ok;
