@@ -25,12 +25,10 @@ public static class IspCollector
         return path;
     }
 
-    /// <summary>Starts a collector and waits until the broker has granted its shared subscription;
-    /// <paramref name="cpus"/> pins it to those CPUs (taskset -c: benchmarks).</summary>
-    public static BackgroundProc Start(string config, string clientId, int seconds = 600, string? cpus = null)
+    /// <summary>Starts a collector and waits until the broker has granted its shared subscription.</summary>
+    public static BackgroundProc Start(string config, string clientId, int seconds = 600)
     {
-        string[] argv = [Programs.PathOf("ce-isp"), "collect", "--config", config, "--client-id", clientId, "--seconds", seconds.ToString(CultureInfo.InvariantCulture)];
-        var p = cpus is null ? new BackgroundProc(argv[0], argv[1..]) : new BackgroundProc("taskset", ["-c", cpus, .. argv]);
+        var p = new BackgroundProc(Programs.PathOf("ce-isp"), ["collect", "--config", config, "--client-id", clientId, "--seconds", seconds.ToString(CultureInfo.InvariantCulture)]);
         if (!p.WaitForStderr(l => l.Contains("subscribed to $share/", StringComparison.Ordinal), 20_000))
         {
             string err = p.Stderr;

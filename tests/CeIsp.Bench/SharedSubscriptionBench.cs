@@ -13,10 +13,18 @@ public sealed record ScalingResult(int Collectors, bool Pinned, int Messages, do
 /// The whole path at the ISP: CEs publish through a real mosquitto (TLS, client certificates) to one
 /// MQTT v5 shared subscription served by 1 or 2 `ce-isp collect` processes writing to one PostgreSQL.
 /// Wall time runs from the first publish to the last message stored. Pinned, collector i runs on CPU i
-/// only (taskset), so that one collector has one core and two have two.
+/// only (taskset, once it has subscribed), so that one collector has one core and two have two.
 /// </summary>
 public static class SharedSubscriptionBench
 {
+    /// <summary>Every thread of the running collector onto one CPU (taskset -a -p).</summary>
+    private static BackgroundProc Pin(BackgroundProc p, int? cpu)
+    {
+        if (cpu is { } c)
+            Proc.Run("taskset", "-a", "-p", "-c", c.ToString(System.Globalization.CultureInfo.InvariantCulture), p.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)).EnsureSuccess("taskset");
+        return p;
+    }
+
     public static ScalingResult Run(int collectors, bool pinned, Postgres pg, DayOfSummaries day, IReadOnlyList<int> households, TextWriter log)
     {
         using var certs = new TestCerts();
@@ -26,7 +34,7 @@ public static class SharedSubscriptionBench
             households.Select(h => (DayOfSummaries.CeId(h), DayOfSummaries.Line(h), day.Keys[h].ExportSubjectPublicKeyInfoPem())));
         foreach (int h in households)
             certs.Client(DayOfSummaries.CeId(h)); // issue certificates before the clock starts
-        var procs = Enumerable.Range(1, collectors).Select(i => IspCollector.Start(config, $"collector-{i}", cpus: pinned ? ((i - 1) % Environment.ProcessorCount).ToString(System.Globalization.CultureInfo.InvariantCulture) : null)).ToList();
+        var procs = Enumerable.Range(1, collectors).Select(i => Pin(IspCollector.Start(config, $"collector-{i}"), pinned ? (i - 1) % Environment.ProcessorCount : null)).ToList();
         try
         {
             var perCe = households.Select(h => day.Arrivals.Where(a => a.Household == h).ToList()).ToList();
