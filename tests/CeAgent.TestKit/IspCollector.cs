@@ -6,9 +6,10 @@ namespace CeAgent.TestKit;
 /// <summary>`ce-isp collect` as a process: its configuration file, starting it, and what it reported.</summary>
 public static class IspCollector
 {
-    /// <summary>Writes an isp.json for a collector that connects to the broker as <paramref name="identity"/>.</summary>
+    /// <summary>Writes an isp.json for a collector that connects to the broker as <paramref name="identity"/>;
+    /// <paramref name="edit"/> adds or changes settings.</summary>
     public static string WriteConfig(MosquittoBroker broker, string kind, string target, string identity,
-        IEnumerable<(string CeId, string Line, string PublicKeyPem)> devices)
+        IEnumerable<(string CeId, string Line, string PublicKeyPem)> devices, Action<JsonObject>? edit = null)
     {
         var (cert, key) = broker.Certs.Client(identity);
         var json = new JsonObject
@@ -18,6 +19,7 @@ public static class IspCollector
             ["devices"] = new JsonArray([.. devices.Select(d => (JsonNode)new JsonObject { ["ceId"] = d.CeId, ["line"] = d.Line, ["publicKeyPem"] = d.PublicKeyPem })]),
             ["auditLog"] = Path.Combine(broker.Dir, "audit.jsonl"),
         };
+        edit?.Invoke(json);
         string path = Path.Combine(broker.Dir, $"isp-{identity}-{kind}-{Guid.NewGuid():N}.json");
         File.WriteAllText(path, json.ToJsonString());
         return path;

@@ -8,30 +8,27 @@ public static class CpuClock
 {
     private const double TicksPerSecond = 100; // USER_HZ on Linux
 
-    public static double Of(int pid)
+    public static double Of(int pid) => Stat(pid) is { } f ? (f[11] + f[12]) / TicksPerSecond : 0; // 0: the process ended
+
+    /// <summary>One PostgreSQL server's CPU: its postmaster (with the reaped backends' time it collected)
+    /// and its live backends; not the other servers on a shared machine.</summary>
+    public static double OfPostgres(string serverDir)
+    {
+        int root = int.Parse(File.ReadLines(Path.Combine(serverDir, "data", "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+        double total = Stat(root) is { } r ? (r[11] + r[12] + r[13] + r[14]) / TicksPerSecond : 0;
+        foreach (string d in Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).OfType<string>().Where(d => d.All(char.IsAsciiDigit)))
+            if (Stat(int.Parse(d, CultureInfo.InvariantCulture)) is { } f && f[1] == root)
+                total += (f[11] + f[12]) / TicksPerSecond;
+        return total;
+    }
+
+    /// <summary>The numeric fields after the command name (field 3 on), as longs; null if the process is gone.</summary>
+    private static long[]? Stat(int pid)
     {
         try
         {
             string stat = File.ReadAllText($"/proc/{pid}/stat");
-            string[] f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
-        }
-        catch (IOException)
-        {
-            return 0; // the process ended
-        }
-    }
-
-    /// <summary>All processes with this command name (for PostgreSQL: the postmaster and its backends).</summary>
-    public static double OfCommand(string comm) =>
-        Directory.EnumerateDirectories("/proc").Select(d => Path.GetFileName(d))
-            .Where(d => d.All(char.IsAsciiDigit) && Comm(d) == comm).Sum(d => Of(int.Parse(d, CultureInfo.InvariantCulture)));
-
-    private static string? Comm(string pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/comm").Trim();
+            return [.. stat[(stat.LastIndexOf(')') + 2)..].Split(' ').Select(x => long.TryParse(x, CultureInfo.InvariantCulture, out long v) ? v : 0)];
         }
         catch (IOException)
         {

@@ -20,7 +20,7 @@ public sealed class CollectorSession(MqttLink link, SummaryCollector collector, 
     /// maximum unacknowledged, so a batch is bounded by that too.</summary>
     public int MaxBatch { get; init; } = 256;
 
-    /// <summary>Run between batches, on the storing thread (the daily retention run).</summary>
+    /// <summary>Run after every batch and every idle second, on the storing thread (the daily retention run: cheap unless due).</summary>
     public Action? Between { get; init; }
 
     public IReadOnlyList<string> Filters { get; } = [$"$share/{group}/ce/v1/+/summary", "ce/v1/+/state"];
@@ -55,8 +55,8 @@ public sealed class CollectorSession(MqttLink link, SummaryCollector collector, 
             if (pending is { } p && !await Finish(p.Deliveries, p.Batch, stop).ConfigureAwait(false))
                 return StoreFailed;
             pending = next;
-            if (pending is null)
-                Between?.Invoke();
+            // Every turn, not only when idle: under constant load the collector is never idle.
+            Between?.Invoke();
         }
         // Stopping: what was verified is still stored and acknowledged rather than delivered again.
         return pending is { } last && !await Finish(last.Deliveries, last.Batch, CancellationToken.None).ConfigureAwait(false) ? StoreFailed : Ok;
@@ -73,8 +73,29 @@ public sealed class CollectorSession(MqttLink link, SummaryCollector collector, 
         return list;
     }
 
-    /// <summary>Stores the batch, then acknowledges its messages; false if the store failed (nothing acknowledged).</summary>
+    /// <summary>Stores the batch, then acknowledges its messages. If the batch fails, its messages are
+    /// stored one by one, each acknowledged once stored, up to the one the store fails on: false then, and
+    /// that message and those after it stay unacknowledged (the broker delivers them again).</summary>
     private async Task<bool> Finish(List<Delivery> deliveries, VerifyingBatch batch, CancellationToken stop)
+    {
+        if (TryStore(batch, deliveries[0].Topic, quiet: deliveries.Count > 1))
+        {
+            await Ack(deliveries, stop).ConfigureAwait(false);
+            return true;
+        }
+        if (deliveries.Count == 1)
+            return false;
+        int i = 0;
+        foreach (VerifyingBatch one in batch.One())
+        {
+            if (!TryStore(one, deliveries[i].Topic, quiet: false))
+                return false;
+            await Ack([deliveries[i++]], stop).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    private bool TryStore(VerifyingBatch batch, string topic, bool quiet)
     {
         IngestResult[] results;
         try
@@ -84,11 +105,17 @@ public sealed class CollectorSession(MqttLink link, SummaryCollector collector, 
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Only the store can throw out of Store (bad input is a counted rejection): nothing is acknowledged.
-            log($"error: the store failed on a batch of {deliveries.Count} from {deliveries[0].Topic} ({e.GetType().Name}: {e.Message}); the messages are not acknowledged and the broker keeps them");
+            log(quiet ? $"warning: the store failed on a batch of {batch.Batch.Count} ({e.GetType().Name}: {e.Message}); storing them one by one"
+                : $"error: the store failed on {topic} ({e.GetType().Name}: {e.Message}); the message is not acknowledged and the broker keeps it");
             return false;
         }
         foreach (IngestResult r in results)
             Report(r);
+        return true;
+    }
+
+    private async Task Ack(IEnumerable<Delivery> deliveries, CancellationToken stop)
+    {
         foreach (Delivery d in deliveries)
         {
             try
@@ -101,7 +128,6 @@ public sealed class CollectorSession(MqttLink link, SummaryCollector collector, 
                 log($"warning: acknowledgement not sent ({e.Message}); the broker will deliver {d.Topic} again");
             }
         }
-        return true;
     }
 
     private void Report(IngestResult r)

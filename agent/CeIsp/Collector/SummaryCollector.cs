@@ -189,6 +189,15 @@ public sealed class VerifyingBatch
     public IReadOnlyList<Incoming> Batch { get; }
     internal Checked[] Checked { get; }
     internal Task Work { get; }
+
+    /// <summary>The batch as batches of one, verified already: to store what can be stored when the
+    /// batch as a whole could not, and find the message the store fails on.</summary>
+    public IEnumerable<VerifyingBatch> One()
+    {
+        Work.GetAwaiter().GetResult();
+        for (int i = 0; i < Batch.Count; i++)
+            yield return new VerifyingBatch([Batch[i]], [Checked[i]], Task.CompletedTask);
+    }
 }
 
 /// <summary>Telemetry's view of the collector: each stored batch, after its commit.</summary>

@@ -45,7 +45,7 @@ public sealed class CrashWindowTests : IDisposable
                 windows.Add(w);
         SummaryStore store = SummaryStore.Open("sqlite", Path.Combine(_dir, $"s-{restore}.db"));
         store.Enroll(new Device(ce.Id, "line-a", ce.Key.ExportSubjectPublicKeyInfoPem()));
-        var collector = new CeIsp.Collector.Collector(store, trustOnFirstUse: false);
+        var collector = new CeIsp.Collector.SummaryCollector(store, trustOnFirstUse: false);
         foreach (WindowSummary w in windows)
             Assert.Equal(IngestOutcome.Stored, collector.Ingest($"ce/v1/{ce.Id}/summary", chain.Sign([w])).Outcome);
         ce.Key.Dispose();
@@ -53,7 +53,7 @@ public sealed class CrashWindowTests : IDisposable
     }
 
     private static Verdict Resolve(SummaryStore store, FlowKey dst, long second) =>
-        new CeIsp.Resolver.Resolver(store, Scenario.MasterKey).Resolve(new DisclosureRequest
+        new CeIsp.Resolver.AddressResolver(store, Scenario.MasterKey).Resolve(new DisclosureRequest
         {
             Requester = "test",
             Observations = [new Observation { Ip = "192.0.2.18", Time = DateTimeOffset.FromUnixTimeSeconds(T0 + second), TimeAccuracyMs = 1000, DstIp = dst.Destination.ToString(), DstPort = dst.Port, Proto = "tcp" }],
