@@ -12,6 +12,7 @@ for t in nft conntrack mosquitto openssl socat ip; do
   command -v $t >/dev/null || { echo "demo: '$t' is missing; run 'make deps' first" >&2; exit 1; }
 done
 root=$PWD
+. "$root/tools/pki.sh"
 AGENT=$root/build/bin/ce-agent ISP=$root/build/bin/ce-isp
 [ -x "$AGENT" ] && [ -x "$ISP" ] || { echo "demo: build first (make build)" >&2; exit 1; }
 W=${DEMO_WINDOW:-10}
@@ -38,15 +39,10 @@ for i in 1 2 3; do for s in time_wait close_wait last_ack fin_wait close; do
 
 say "PKI, broker (TLS, client certificates, per-CE ACL) and collector in the ISP's namespace"
 cd "$work"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.crt -subj /CN=demo-ca -days 1 2>/dev/null
-issue() { # name cn ext
-  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.csr" -subj "/CN=$2" 2>/dev/null
-  printf '%s\n' "$3" > "$1.ext"
-  openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -out "$1.crt" -days 1 -extfile "$1.ext" 2>/dev/null
-}
-issue server broker "subjectAltName=IP:198.51.100.10"
-issue collector collector "extendedKeyUsage=clientAuth"
-printf 'user collector\ntopic read ce/v1/#\n\npattern write ce/v1/%%u/#\n' > acl
+pki_ca demo-ca
+pki_issue server broker "subjectAltName=IP:198.51.100.10"
+pki_issue collector collector "extendedKeyUsage=clientAuth"
+pki_acl
 cat > mosquitto.conf <<CONF
 user root
 per_listener_settings false
@@ -64,7 +60,7 @@ CONF
 in_ns isp mosquitto -c mosquitto.conf -d
 devices=""
 for i in 1 2 3; do
-  issue "ce$i" "ce-000$i" "extendedKeyUsage=clientAuth"
+  pki_issue "ce$i" "ce-000$i" "extendedKeyUsage=clientAuth"
   "$AGENT" key --public --key "$work/ce$i-device.pem" > "ce$i.pub"
   devices+="${devices:+,}{\"ceId\":\"ce-000$i\",\"line\":\"line-$i\",\"publicKeyPem\":$(sed ':a;N;$!ba;s/\n/\\n/g;s/.*/"&"/' ce$i.pub)}"
 done

@@ -7,6 +7,7 @@
 # Writes "PASSED FAILED" to $1/arm64.count.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+. tools/pki.sh
 results=${1:-build/test-results}; mkdir -p "$results"; results=$(cd "$results" && pwd) # the checks run in a work folder
 pass=0 fail=0
 check() { if eval "$2" >/dev/null 2>&1; then echo "arm64: ok   $1"; pass=$((pass+1)); else echo "arm64: FAIL $1"; fail=$((fail+1)); fi; }
@@ -32,18 +33,13 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 cd "$work"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.crt -subj /CN=arm64-ca -days 1 2>/dev/null
-issue() { # name cn ext
-  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.csr" -subj "/CN=$2" 2>/dev/null
-  printf '%s\n' "$3" > "$1.ext"
-  openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -out "$1.crt" -days 1 -extfile "$1.ext" 2>/dev/null
-}
+pki_ca arm64-ca
 # The guest reaches the broker as 10.0.2.100: guestfwd runs socat to this host's loopback for each
 # connection (a tcp: target would be one connection for the VM's life, and the agent reconnects).
-issue server broker "subjectAltName=DNS:broker.isp.test,IP:127.0.0.1"
-issue collector collector "extendedKeyUsage=clientAuth"
-issue ce ce-a64 "extendedKeyUsage=clientAuth"
-printf 'user collector\ntopic read ce/v1/#\n\npattern write ce/v1/%%u/#\n' > acl
+pki_issue server broker "subjectAltName=DNS:broker.isp.test,IP:127.0.0.1"
+pki_issue collector collector "extendedKeyUsage=clientAuth"
+pki_issue ce ce-a64 "extendedKeyUsage=clientAuth"
+pki_acl
 cat > mosquitto.conf <<CONF
 per_listener_settings false
 allow_anonymous false
