@@ -17,6 +17,9 @@ MAPE_EXAMPLE := --rule6 2001:db8::/40 --rule4 192.0.2.0/24 --ea-len 16 --psid-of
 .PHONY: aot aot-static aot-check
 aot:
 	@$(MAKE) --no-print-directory native ARCH=$(call AOT_ARCH,$(RID)) >/dev/null
+	@# The referenced libraries build without the RID, from their own obj: restored here, so that a fresh
+	@# clone builds a device binary without a development build first.
+	@$(DOTNET) restore agent/CeAgent/CeAgent.csproj -nologo -v q >/dev/null
 	$(if $(STATIC),CFLAGS=--target=$(call AOT_ARCH,$(RID))-linux-gnu) $(DOTNET) publish agent/CeAgent/CeAgent.csproj \
 	  -c Release -r $(RID) $(if $(STATIC),-p:CeStatic=true) -o $(AOT_OUT) -nologo
 	@ls -l $(AOT_OUT)/ce-agent

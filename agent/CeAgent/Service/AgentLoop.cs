@@ -22,6 +22,7 @@ public sealed class AgentLoop : IDisposable
     private readonly Interop.FileDescriptorHandle _stepWatch;
     private ClockQuality _clock;
     private long _nextSweep;
+    private readonly MemoryTrim _trim = new();
 
     public Health Health => _health.Health;
     /// <summary>Set after the conntrack subscription and the spool are open (AgentService then lets the host send READY=1).</summary>
@@ -77,6 +78,8 @@ public sealed class AgentLoop : IDisposable
         _p.Signer.EmitIfOlder(now / 1000);
         _p.Signer.Journal();
         _p.OpenIntervals.SaveIfMoved(_p.Windows); // after the batch journal: see WindowAggregator.Restore
+        if (_trim.Due(_p.Flows.OpenFlows, Environment.TickCount64))
+            MemoryTrim.Collect();
         string? fault = null;
         try
         {
