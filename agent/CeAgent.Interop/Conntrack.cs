@@ -25,9 +25,6 @@ public static unsafe partial class Conntrack
     [LibraryImport(Libraries.CeAgent, EntryPoint = "ce_ct_close")]
     internal static partial void Close(nint ct);
 
-    [LibraryImport(Libraries.CeAgent, EntryPoint = "ce_ct_dump_into", SetLastError = true)]
-    private static partial int DumpIntoNative(CtRecord* records, int max);
-
     [LibraryImport(Libraries.CeAgent, EntryPoint = "ce_ct_stats", SetLastError = true)]
     private static partial int StatsNative(CtStats* stats);
 
@@ -88,16 +85,6 @@ public static unsafe partial class Conntrack
 
     /// <summary>Overruns the kernel reported since the subscription opened.</summary>
     public static ulong Losses(ConntrackHandle ct) => LossesNative(ct);
-
-    /// <summary>Dumps the IPv4 table into <paramref name="into"/>.</summary>
-    /// <returns>The table's size: more than into's length means only that many fitted (ask again, larger).</returns>
-    public static int DumpInto(Span<CtRecord> into)
-    {
-        int n;
-        fixed (CtRecord* p = into)
-            n = DumpIntoNative(p, into.Length);
-        return n >= 0 ? n : throw InteropException.LastError("dumping the conntrack table");
-    }
 
     /// <summary>The kernel's counters for this network namespace, summed over CPUs.</summary>
     public static CtStats Stats()

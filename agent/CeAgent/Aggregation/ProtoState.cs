@@ -14,6 +14,9 @@ internal sealed class ProtoState(Proto proto, int ports)
 
     public bool Touched => _peak > 0;
 
+    /// <summary>Ports held by at least one open flow now.</summary>
+    public int InUse => _inUse;
+
     public void Open(int index)
     {
         _newFlows++;

@@ -56,6 +56,10 @@ public sealed partial class WindowAggregator
         _protos = [new ProtoState(Proto.Icmp, ports.Count), new ProtoState(Proto.Tcp, ports.Count), new ProtoState(Proto.Udp, ports.Count)];
     }
 
+    /// <summary>Ports of the set that open flows of <paramref name="proto"/> hold now: the per-port holder
+    /// counts the windows keep anyway (the health reads it once a second; no scan of the flow table).</summary>
+    public int PortsInUse(Proto proto) => State(proto).InUse;
+
     public void Open(Proto proto, int publicPort, DestinationKey destination, long atMs)
     {
         int index = _ports.IndexOf(publicPort);

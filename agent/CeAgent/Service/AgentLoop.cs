@@ -90,7 +90,7 @@ public sealed class AgentLoop : IDisposable
             fault = e.Message;
             _log("error", e.Message);
         }
-        double use = new[] { Proto.Tcp, Proto.Udp, Proto.Icmp }.Max(_p.Flows.PortsInUse) / (double)_p.Mape.Ports.Count;
+        double use = new[] { Proto.Tcp, Proto.Udp, Proto.Icmp }.Max(_p.Windows.PortsInUse) / (double)_p.Mape.Ports.Count;
         _health.Report(new Health(fault is not null, _p.Publisher.Connected, _clock.Synchronized, use, _p.Spool.PendingCount, fault,
             _health.RecentlyRefused));
     }
