@@ -84,7 +84,8 @@ public static class Retention90Bench
         return Measure("PostgreSQL", store, day, requests, gb, build, work, "postgres", target, log);
     }
 
-    private static string Tag(WorkloadParams w) => $"{w.StartHour:d2}h{w.Hours:d2}";
+    /// <summary>The cache's name: the workload and the schema it was built for (an older one is built anew).</summary>
+    private static string Tag(WorkloadParams w) => $"{w.StartHour:d2}h{w.Hours:d2}v{SummaryStore.SchemaVersion}";
 
     /// <summary>History in bulk, then the real day through the collector (which links it to the history).</summary>
     private static double Build(TextWriter log, WorkloadParams workload, Func<SummaryStore> open, string kind, string target)

@@ -86,12 +86,12 @@ public static class StoreHistory
                     Write(messages, [r.Day, r.CeId, r.Seq, End(r) + 60, Array.Empty<byte>()]);
                 messages.Complete();
             }
-            using var windows = db.BeginBinaryImport("COPY windows (day, ce_id, seq, idx, start, length, ipv4, psid, clock_sync, clock_error) FROM STDIN (FORMAT BINARY)");
+            using var windows = db.BeginBinaryImport("COPY windows (day, ce_id, seq, idx, start, length, ipv4, psid, clock_sync, clock_error, span) FROM STDIN (FORMAT BINARY)");
             foreach (Row r in Messages())
-                for (int i = 0; i < PerMessage; i++, n++)
+                foreach (WindowGroup g in Groups(r))
                 {
-                    Write(windows, [r.Day, r.CeId, r.Seq, i, Slot(r.Day, r.Psid, (int)((r.Seq - 1) % MessagesPerDay) * PerMessage + i), WindowSeconds, (long)r.Ipv4, r.Psid, 1, ClockErrorMs]);
-                    if (n % 2_000_000 == 0)
+                    Write(windows, [r.Day, r.CeId, r.Seq, g.Index, g.Start, g.Length, (long)g.Ipv4, g.Psid, 1, g.ClockErrorMs, g.Span]);
+                    if (++n % 2_000_000 == 0)
                         log.WriteLine($"    {n:N0} of {WindowRows:N0} window rows");
                 }
             windows.Complete();
@@ -107,20 +107,24 @@ public static class StoreHistory
         using DbTransaction tx = lite.BeginTransaction();
         using var c = Prepared(lite, "INSERT INTO chain (ce_id, seq, day, prev_hash, hash, first_time, end_time, received_at) VALUES ($1, $2, $3, $4, $4, $5, $6, $7)", 7);
         using var m = Prepared(lite, "INSERT INTO messages (day, ce_id, seq, received_at, signed) VALUES ($1, $2, $3, $4, X'')", 4);
-        using var w = Prepared(lite, "INSERT INTO windows (day, ce_id, seq, idx, start, length, ipv4, psid, clock_sync, clock_error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9)", 9);
+        using var w = Prepared(lite, "INSERT INTO windows (day, ce_id, seq, idx, start, length, ipv4, psid, clock_sync, clock_error, span) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10)", 10);
         foreach (Row r in Messages())
         {
             Run(c, r.CeId, r.Seq, r.Day, r.Hash, r.First, End(r), End(r) + 60);
             Run(m, r.Day, r.CeId, r.Seq, End(r) + 60);
-            for (int i = 0; i < PerMessage; i++, n++)
+            foreach (WindowGroup g in Groups(r))
             {
-                Run(w, r.Day, r.CeId, r.Seq, i, Slot(r.Day, r.Psid, (int)((r.Seq - 1) % MessagesPerDay) * PerMessage + i), WindowSeconds, (long)r.Ipv4, r.Psid, ClockErrorMs);
-                if (n % 2_000_000 == 0)
+                Run(w, r.Day, r.CeId, r.Seq, g.Index, g.Start, g.Length, (long)g.Ipv4, g.Psid, g.ClockErrorMs, g.Span);
+                if (++n % 2_000_000 == 0)
                     log.WriteLine($"    {n:N0} of {WindowRows:N0} window rows");
             }
         }
         tx.Commit();
     }
+
+    /// <summary>The message's index rows as the collector writes them (its windows are far apart: a row each).</summary>
+    private static List<WindowGroup> Groups(Row r) => WindowGroups.Of([.. Enumerable.Range(0, PerMessage).Select(i =>
+        new WindowRow(r.CeId, r.Seq, i, Slot(r.Day, r.Psid, (int)((r.Seq - 1) % MessagesPerDay) * PerMessage + i), WindowSeconds, r.Ipv4, r.Psid, true, ClockErrorMs))]);
 
     private static long End(Row r) => Slot(r.Day, r.Psid, (int)((r.Seq - 1) % MessagesPerDay) * PerMessage + PerMessage - 1) + WindowSeconds;
 

@@ -113,15 +113,20 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey)
         long t = o.Time.ToUnixTimeMilliseconds();
         var reach = new ListingReach(t - o.TimeAccuracyMs, t + o.TimeAccuracyMs);
         var dst = new FlowKey(IpText.ParseAddress(o.DstIp, "dstIp", System.Net.Sockets.AddressFamily.InterNetwork), o.Proto == "icmp" ? 0 : o.DstPort ?? 0, o.Proto switch { "udp" => Proto.Udp, "icmp" => Proto.Icmp, _ => Proto.Tcp });
-        AddressNear near = store.Near(ip, reach, SearchMarginSeconds, excluded);
+        // Messages read for an earlier observation are not read again: the store lists them without bytes.
+        AddressNear near = store.Near(ip, reach, SearchMarginSeconds, excluded, _messages.KnownOn(ip));
+        var (from, to) = reach.StartRange(SearchMarginSeconds);
         var nearby = new Dictionary<string, List<WindowRow>>();
-        foreach (var (row, signed) in near.Windows)
+        foreach (var (ceId, seq, signed) in near.Messages)
         {
             if (signed is not null)
-                _messages.Add(row.CeId, row.Seq, signed);
-            (nearby.TryGetValue(row.CeId, out var list) ? list : nearby[row.CeId] = []).Add(row);
+                _messages.Add(ceId, seq, signed);
+            if (_messages.Has(ceId, seq))
+                (nearby.TryGetValue(ceId, out var list) ? list : nearby[ceId] = []).AddRange(_messages.WindowsNear(ceId, seq, reach, from, to));
         }
-        MapRule? rule = o.SrcPort is null ? null : _messages.RuleOn(near.Windows.Select(w => w.Row)) ?? RuleFromStore(near.Holders);
+        foreach (List<WindowRow> rows in nearby.Values)
+            rows.Sort((a, b) => (a.Start, a.Seq, a.Index).CompareTo((b.Start, b.Seq, b.Index)));
+        MapRule? rule = o.SrcPort is null ? null : _messages.RuleOn(near.Messages.Select(m => (m.CeId, m.Seq))) ?? RuleFromStore(near.Holders);
         var result = new Dictionary<string, Status>();
         foreach (var holder in near.Holders.GroupBy(h => h.CeId))
         {

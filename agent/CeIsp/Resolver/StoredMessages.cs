@@ -34,6 +34,23 @@ internal sealed class StoredMessages(byte[] masterKey)
 
     /// <summary>The MAP-E rule an address is shared under, from any message read on it: a rule's IPv4
     /// prefix belongs to that rule alone, so every CE on the address has its PSID under the same rule.</summary>
-    public MapRule? RuleOn(IEnumerable<WindowRow> rows) =>
-        rows.Select(r => _messages.GetValueOrDefault((r.CeId, r.Seq))).FirstOrDefault(m => m is not null)?.Mape.Rule;
+    public MapRule? RuleOn(IEnumerable<(string CeId, long Seq)> messages) =>
+        messages.Select(k => _messages.GetValueOrDefault(k)).FirstOrDefault(m => m is not null)?.Mape.Rule;
+
+    /// <summary>The messages held that were sent from that address: the store need not send them again.</summary>
+    public IReadOnlyCollection<(string CeId, long Seq)> KnownOn(uint ipv4) =>
+        [.. _messages.Where(p => p.Value.Mape.Ipv4 == ipv4).Select(p => p.Key)];
+
+    /// <summary>A held message's windows the listing reach admits whose start the search range holds (the
+    /// store's index finds groups of windows; this is the rule for each window), as index rows.</summary>
+    public IEnumerable<WindowRow> WindowsNear(string ceId, long seq, ListingReach reach, long fromStart, long toStart)
+    {
+        SummaryMessage m = _messages[(ceId, seq)];
+        for (int i = 0; i < m.Windows.Count; i++)
+        {
+            WindowSummary w = m.Windows[i];
+            if (w.StartUnix >= fromStart && w.StartUnix <= toStart && reach.Admits(w))
+                yield return new WindowRow(ceId, seq, i, w.StartUnix, (int)w.LengthSeconds, m.Mape.Ipv4, m.Mape.Psid, w.Clock.Synchronized, ListingReach.ErrorOf(w.Clock.MaxErrorMs));
+        }
+    }
 }

@@ -7,9 +7,9 @@ namespace CeIsp.Store;
 public sealed record Holder(string CeId, int Psid, long AnySeq);
 
 /// <summary>What the store knows near one address and time, read in one round trip.</summary>
-/// <param name="Windows">Each window that may list an interval at that time, with its signed message on
-/// the first of that message's windows (null on the others).</param>
-public sealed record AddressNear(IReadOnlyList<Holder> Holders, IReadOnlyList<(WindowRow Row, byte[]? Signed)> Windows);
+/// <param name="Messages">Each message with windows that may list an interval at that time (by its window
+/// groups), once, with its signed bytes unless the caller said it has them (null then).</param>
+public sealed record AddressNear(IReadOnlyList<Holder> Holders, IReadOnlyList<(string CeId, long Seq, byte[]? Signed)> Messages);
 
 /// <summary>What decides whether a CE without windows at a time was idle or silent: its line, the extent
 /// of its records (UTC seconds; null if it has none) and the gaps in its chain near the times asked.</summary>
@@ -29,11 +29,6 @@ public sealed partial class SummaryStore
     public IReadOnlyList<ChainEvent> ChainEvents(string ceId) =>
         Query("SELECT ce_id, seq, kind, from_time, to_time FROM chain_events WHERE ce_id = @c ORDER BY seq, kind",
             r => new ChainEvent(r.GetString(0), r.GetInt64(1), ChainEventKinds.Parse(r.GetString(2)), r.GetInt64(3), r.GetInt64(4)), ("c", ceId));
-
-    private const string WindowColumns = "ce_id, seq, idx, start, length, ipv4, psid, clock_sync, clock_error";
-
-    private static WindowRow ReadWindow(DbDataReader r) =>
-        new(r.GetString(0), r.GetInt64(1), r.GetInt32(2), r.GetInt64(3), r.GetInt32(4), (uint)r.GetInt64(5), r.GetInt32(6), r.GetInt32(7) != 0, r.GetInt64(8));
 
     /// <summary>Enrolled CEs with no stored message: any of them may hold any address.</summary>
     public IReadOnlyList<Device> SilentDevices() =>
@@ -72,42 +67,70 @@ public sealed partial class SummaryStore
         WHERE c.day >= @d AND m.day >= @d AND c.received_at >= @s ORDER BY m.ce_id, m.seq
         """, r => (r.GetString(0), (byte[])r.GetValue(1)), ("d", StoreDay.Of(sinceSeconds) - 2), ("s", sinceSeconds));
 
-    private static string Prefixed(string alias) => string.Join(", ", WindowColumns.Split(", ").Select(c => alias + "." + c));
-
-    /// <summary>The CEs that held the address with windows starting within the margin around the time, and
-    /// the windows that may list an interval at that time (<see cref="ListingReach"/>): two statements,
-    /// one round trip. The message comes by a correlated lookup on its primary key, not a join: PostgreSQL
-    /// misjudges the filter's selectivity and would hash the whole messages table.</summary>
+    /// <summary>The CEs that held the address with windows meeting the margin around the time, and the
+    /// messages with a window group the listing reach admits (<see cref="ListingReach"/> on the group's span
+    /// and largest clock bound: a superset of the windows it would admit, which the caller checks on the
+    /// decoded windows): two statements, one round trip. A message's bytes come by a correlated lookup on
+    /// its primary key, not a join (PostgreSQL misjudges the filter's selectivity and would hash the whole
+    /// messages table), and only for messages the caller does not hold already.</summary>
     /// <param name="skip">CEs whose windows are not wanted (ruled out already): their holding is still listed.</param>
-    public AddressNear Near(uint ipv4, ListingReach reach, long marginSeconds, IReadOnlyCollection<string> skip)
+    /// <param name="known">Messages the caller has read already (on any address): listed without their bytes.</param>
+    public AddressNear Near(uint ipv4, ListingReach reach, long marginSeconds, IReadOnlyCollection<string> skip, IReadOnlyCollection<(string CeId, long Seq)> known)
     {
         var ps = new List<(string, object)>();
         string notSkipped = skip.Count == 0 ? "" : $"AND w.ce_id NOT IN ({InList("x", [.. skip], ps)})";
+        string unknown = "";
+        if (known.Count > 0)
+        {
+            string[] keys = [.. known.Select(k => MessageKey(k.CeId, k.Seq))];
+            unknown = $"AND NOT ({KeyOf("w")} {(_pg ? "= ANY(@k)" : "IN (SELECT value FROM json_each(@k))")})";
+            ps.Add(("k", _pg ? keys : JsonArray(keys)));
+        }
         var (from, to) = reach.StartRange(marginSeconds);
         long holdersFrom = reach.FromMs / 1000 - marginSeconds, holdersTo = reach.ToMs / 1000 + marginSeconds;
         // Naming the days lets PostgreSQL read only their partitions (StoreDay.Holding), in the message lookup
         // too: without them it plans a lookup into every day's partition, and on 90 days that plan's cost
         // sets off its JIT compiler (0.9 s a query instead of 0.03 s).
         var (d0, d1) = StoreDay.Holding(Math.Min(from, holdersFrom), Math.Max(to, holdersTo));
+        const string Span = "COALESCE(w.span, w.length)";
         string sql = $"""
-            SELECT ce_id, psid, MIN(seq) FROM windows WHERE day >= @d0 AND day <= @d1 AND ipv4 = @a AND start >= @hf AND start <= @ht GROUP BY ce_id, psid;
-            SELECT {Prefixed("w")},
-                CASE WHEN ROW_NUMBER() OVER (PARTITION BY w.ce_id, w.seq ORDER BY w.idx) = 1
+            SELECT ce_id, psid, MIN(seq) FROM windows w WHERE day >= @d0 AND day <= @d1 AND ipv4 = @a AND start >= @hg AND start <= @ht AND start + {Span} > @hf GROUP BY ce_id, psid;
+            SELECT w.ce_id, w.seq,
+                CASE WHEN ROW_NUMBER() OVER (PARTITION BY w.ce_id, w.seq ORDER BY w.idx) = 1 {unknown}
                     THEN (SELECT m.signed FROM messages m WHERE m.day = w.day AND m.day >= @d0 AND m.day <= @d1 AND m.ce_id = w.ce_id AND m.seq = w.seq) END FROM windows w
-            WHERE w.day >= @d0 AND w.day <= @d1 AND w.ipv4 = @a AND w.start >= @f AND w.start <= @t
-                AND {ListingReach.Sql("w.start", "w.length", "w.clock_error")} {notSkipped}
-            ORDER BY w.ce_id, w.start
+            WHERE w.day >= @d0 AND w.day <= @d1 AND w.ipv4 = @a AND w.start >= @fg AND w.start <= @t
+                AND {ListingReach.Sql("w.start", Span, "w.clock_error")} {notSkipped}
+            ORDER BY w.ce_id, w.seq, w.idx
             """;
         var holders = new List<Holder>();
-        var windows = new List<(WindowRow, byte[]?)>();
+        var messages = new List<(string, long, byte[]?)>();
         QueryEach(sql, (set, r) =>
         {
             if (set == 0)
                 holders.Add(new Holder(r.GetString(0), r.GetInt32(1), r.GetInt64(2)));
-            else
-                windows.Add((ReadWindow(r), r.IsDBNull(9) ? null : (byte[])r.GetValue(9)));
-        }, [("d0", d0), ("d1", d1), ("a", (long)ipv4), ("hf", holdersFrom), ("ht", holdersTo), ("f", from), ("t", to), .. reach.Parameters, .. ps]);
-        return new AddressNear(holders, windows);
+            else if (messages.Count == 0 || messages[^1].Item1 != r.GetString(0) || messages[^1].Item2 != r.GetInt64(1))
+                messages.Add((r.GetString(0), r.GetInt64(1), NullableBytes(r, 2)));
+        }, [("d0", d0), ("d1", d1), ("a", (long)ipv4), ("hf", holdersFrom), ("hg", holdersFrom - WindowGroups.Seconds), ("ht", holdersTo),
+            ("fg", from - WindowGroups.Seconds), ("t", to), .. reach.Parameters, .. ps]);
+        return new AddressNear(holders, messages);
+    }
+
+    private string KeyOf(string alias) => _pg ? $"({alias}.ce_id || ':' || {alias}.seq::text)" : $"({alias}.ce_id || ':' || {alias}.seq)";
+
+    private static string MessageKey(string ceId, long seq) => ceId + ":" + seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Strings as a JSON array (SQLite's json_each reads it: SQLite has no array parameters).</summary>
+    private static string JsonArray(IEnumerable<string> values)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            w.WriteStartArray();
+            foreach (string v in values)
+                w.WriteStringValue(v);
+            w.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     /// <summary>For each CE: its line, and (for those in <paramref name="needSpan"/>) the extent of its

@@ -3,16 +3,18 @@ using System.Data.Common;
 namespace CeIsp.Store;
 
 /// <summary>
-/// The schema (version 2): messages and windows partitioned by UTC day, a small unpartitioned chain table
+/// The schema (version 3): messages and windows partitioned by UTC day, a small unpartitioned chain table
 /// keyed by (CE, sequence) alone. PostgreSQL needs a partitioned table's keys to include the partition key,
 /// so (CE, sequence) could not be unique across days in messages itself: the chain table is what makes a
 /// repeat a repeat (and a different message a fork) whichever day it claims, and it answers the chain
 /// checks without touching the large tables. SQLite has no partitions: the same tables carry the day in
 /// their first key column, and a day goes in one DELETE per table (docs/isp.md says why not a file a day).
+/// Version 3 indexes a message's windows by groups (<see cref="WindowGroups"/>, usually one row a message)
+/// with a span column; a version 2 row is one window, its span null (the window's own length).
 /// </summary>
 public sealed partial class SummaryStore
 {
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
     private const long SchemaLock = 7097001, PartitionLock = 7097002;
     private readonly HashSet<int> _partitions = [];
 
@@ -20,7 +22,8 @@ public sealed partial class SummaryStore
 
     private string PartitionedBy => _pg ? " PARTITION BY RANGE (day)" : "";
 
-    /// <summary>Creates what is missing, and migrates a version 1 store (no day column) in place. On
+    /// <summary>Creates what is missing, and migrates a version 1 store (no day column) or a version 2 one
+    /// (a window a row, no span) in place. On
     /// PostgreSQL under an advisory lock: collectors that start together would otherwise race in CREATE
     /// TABLE IF NOT EXISTS and one would fail on the catalog's unique index.</summary>
     private void Migrate()
@@ -31,7 +34,13 @@ public sealed partial class SummaryStore
         bool v1 = HasTable(tx, "messages") && !HasColumn(tx, "messages", "day");
         if (v1)
             RenameVersion1(tx);
+        bool v2 = !v1 && HasTable(tx, "windows") && !HasColumn(tx, "windows", "span");
+        if (v2)
+            // No rewrite of the rows: a null span is a one-window row, which the readers take as its length.
+            Exec(tx, "ALTER TABLE windows ADD COLUMN span BIGINT; DROP INDEX IF EXISTS windows_near;");
         Exec(tx, Schema);
+        if (v2)
+            Exec(tx, "UPDATE store_meta SET value = @v WHERE name = 'schema' AND value = '2'", ("v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         if (v1)
             CopyVersion1(tx);
         Exec(tx, "INSERT INTO store_meta (name, value) VALUES ('schema', @v) ON CONFLICT (name) DO NOTHING", ("v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -51,8 +60,8 @@ public sealed partial class SummaryStore
             signed {Blob} NOT NULL, PRIMARY KEY (day, ce_id, seq)){PartitionedBy};
         CREATE TABLE IF NOT EXISTS windows (day INTEGER NOT NULL, ce_id TEXT NOT NULL, seq BIGINT NOT NULL, idx INTEGER NOT NULL, start BIGINT NOT NULL,
             length INTEGER NOT NULL, ipv4 BIGINT NOT NULL, psid INTEGER NOT NULL, clock_sync INTEGER NOT NULL, clock_error BIGINT NOT NULL,
-            PRIMARY KEY (day, ce_id, seq, idx)){PartitionedBy};
-        CREATE INDEX IF NOT EXISTS windows_near ON windows (ipv4, start, length, clock_error, ce_id, seq);
+            span BIGINT, PRIMARY KEY (day, ce_id, seq, idx)){PartitionedBy};
+        CREATE INDEX IF NOT EXISTS windows_groups ON windows (ipv4, start, span, length, clock_error, ce_id, seq, psid);
         CREATE TABLE IF NOT EXISTS chain_events (ce_id TEXT NOT NULL, seq BIGINT NOT NULL, kind TEXT NOT NULL, from_time BIGINT NOT NULL,
             to_time BIGINT NOT NULL, PRIMARY KEY (ce_id, seq, kind));
         CREATE TABLE IF NOT EXISTS forks (ce_id TEXT NOT NULL, seq BIGINT NOT NULL, hash {Blob} NOT NULL, received_at BIGINT NOT NULL,

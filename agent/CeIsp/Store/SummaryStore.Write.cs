@@ -96,13 +96,13 @@ public sealed partial class SummaryStore
             return;
         }
         DbCommand message = Prepared(tx, "INSERT INTO messages (day, ce_id, seq, received_at, signed) VALUES (@d, @c, @s, @r, @m)", "d", "c", "s", "r", "m");
-        DbCommand window = Prepared(tx, "INSERT INTO windows (day, ce_id, seq, idx, start, length, ipv4, psid, clock_sync, clock_error) VALUES (@d, @c, @s, @i, @st, @l, @a, @p, @cs, @ce)",
-            "d", "c", "s", "i", "st", "l", "a", "p", "cs", "ce");
+        DbCommand window = Prepared(tx, "INSERT INTO windows (day, ce_id, seq, idx, start, length, ipv4, psid, clock_sync, clock_error, span) VALUES (@d, @c, @s, @i, @st, @l, @a, @p, @cs, @ce, @sp)",
+            "d", "c", "s", "i", "st", "l", "a", "p", "cs", "ce", "sp");
         foreach (var (m, day) in ms)
         {
             Run(message, day, m.CeId, m.Seq, receivedAt, m.Signed);
-            foreach (WindowRow w in m.Windows)
-                Run(window, day, m.CeId, m.Seq, w.Index, w.Start, w.Length, (long)w.Ipv4, w.Psid, w.ClockSynchronized ? 1 : 0, w.ClockErrorMs);
+            foreach (WindowGroup g in WindowGroups.Of(m.Windows))
+                Run(window, day, m.CeId, m.Seq, g.Index, g.Start, g.Length, (long)g.Ipv4, g.Psid, g.ClockSynchronized ? 1 : 0, g.ClockErrorMs, g.Span);
         }
     }
 
@@ -123,10 +123,10 @@ public sealed partial class SummaryStore
             }
             w.Complete();
         }
-        using (NpgsqlBinaryImporter w = pg.BeginBinaryImport("COPY windows (day, ce_id, seq, idx, start, length, ipv4, psid, clock_sync, clock_error) FROM STDIN (FORMAT BINARY)"))
+        using (NpgsqlBinaryImporter w = pg.BeginBinaryImport("COPY windows (day, ce_id, seq, idx, start, length, ipv4, psid, clock_sync, clock_error, span) FROM STDIN (FORMAT BINARY)"))
         {
             foreach (var (m, day) in ms)
-                foreach (WindowRow r in m.Windows)
+                foreach (WindowGroup r in WindowGroups.Of(m.Windows))
                 {
                     w.StartRow();
                     w.Write(day, NpgsqlDbType.Integer);
@@ -139,6 +139,7 @@ public sealed partial class SummaryStore
                     w.Write(r.Psid, NpgsqlDbType.Integer);
                     w.Write(r.ClockSynchronized ? 1 : 0, NpgsqlDbType.Integer);
                     w.Write(r.ClockErrorMs, NpgsqlDbType.Bigint);
+                    w.Write(r.Span, NpgsqlDbType.Bigint);
                 }
             w.Complete();
         }

@@ -92,17 +92,17 @@ public sealed class MigrationTests : IDisposable
     [Fact]
     public void A_store_of_a_newer_schema_is_refused_naming_the_versions()
     {
-        string path = Path.Combine(_dir, "v3.db");
+        string path = Path.Combine(_dir, "newer.db");
         using (SummaryStore.Sqlite(path))
         {
         }
         using (var db = new SqliteConnection($"Data Source={path}"))
         {
             db.Open();
-            Sql(db, "UPDATE store_meta SET value = '3' WHERE name = 'schema'");
+            Sql(db, $"UPDATE store_meta SET value = '{SummaryStore.SchemaVersion + 1}' WHERE name = 'schema'");
         }
         var e = Assert.Throws<InvalidOperationException>(() => SummaryStore.Sqlite(path));
-        Assert.Contains("schema version 3", e.Message);
+        Assert.Contains($"schema version {SummaryStore.SchemaVersion + 1}", e.Message);
         Assert.Contains($"version {SummaryStore.SchemaVersion}", e.Message);
     }
 }

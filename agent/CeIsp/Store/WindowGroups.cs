@@ -1,0 +1,50 @@
+namespace CeIsp.Store;
+
+/// <summary>One index row of the windows table: a run of a message's windows on one address and PSID
+/// whose starts lie within <see cref="WindowGroups.Seconds"/> of the run's first. It stands for its windows
+/// in the resolver's search: its span covers theirs and its clock bound is the largest of theirs (-1 if any
+/// is unknown), so a condition that admits any of its windows admits the group (ListingReach's lookahead
+/// grows with the length it is given). The resolver decodes the message for the windows themselves.</summary>
+/// <param name="Index">The first window's index in its message.</param>
+/// <param name="Length">The first window's length (the fleet report's window size).</param>
+/// <param name="Span">From the group's start to the latest end of its windows, seconds.</param>
+public sealed record WindowGroup(int Index, long Start, int Length, long Span, uint Ipv4, int Psid, bool ClockSynchronized, long ClockErrorMs);
+
+/// <summary>
+/// A message's windows as index rows (pure). A message's windows span about ten minutes and the resolver
+/// reads whole messages anyway, so one row a message instead of one a window: five times fewer B-tree
+/// inserts for the collector. A reader searches group starts from <see cref="Seconds"/> before the first
+/// window start it wants; longer runs (long windows, a message spanning hours) are cut into several groups
+/// so that this widening stays fixed.
+/// </summary>
+public static class WindowGroups
+{
+    /// <summary>The most a window's start may lie after its group's start.</summary>
+    public const long Seconds = 900;
+
+    public static List<WindowGroup> Of(IReadOnlyList<WindowRow> windows)
+    {
+        var groups = new List<WindowGroup>();
+        WindowGroup? g = null;
+        foreach (WindowRow w in windows)
+        {
+            long end = w.Start + w.Length;
+            // Windows are in time order in a valid message; one out of order starts a group of its own so
+            // that a group's start is never after one of its windows'.
+            if (g is not null && w.Ipv4 == g.Ipv4 && w.Psid == g.Psid && w.Start >= g.Start && w.Start - g.Start <= Seconds)
+            {
+                g = g with
+                {
+                    Span = Math.Max(g.Span, end - g.Start),
+                    ClockSynchronized = g.ClockSynchronized && w.ClockSynchronized,
+                    ClockErrorMs = g.ClockErrorMs < 0 || w.ClockErrorMs < 0 ? -1 : Math.Max(g.ClockErrorMs, w.ClockErrorMs),
+                };
+                groups[^1] = g;
+                continue;
+            }
+            g = new WindowGroup(w.Index, w.Start, w.Length, w.Length, w.Ipv4, w.Psid, w.ClockSynchronized, w.ClockErrorMs);
+            groups.Add(g);
+        }
+        return groups;
+    }
+}
