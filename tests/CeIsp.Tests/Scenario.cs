@@ -48,7 +48,8 @@ public sealed class Scenario : IDisposable
     public static int PortOf(Ce ce, int index) => ce.Mape.Ports.PortAt(index);
 
     /// <summary>Turns the CE's flows (public port index, destination, seconds after T0) into its signed chain.</summary>
-    public static void Flows(Ce ce, (int Port, FlowKey Dst, int From, int To)[] flows, uint epoch = Epoch, byte[]? filterKey = null)
+    /// <param name="perMessage">Windows a message (the agent's batch).</param>
+    public static void Flows(Ce ce, (int Port, FlowKey Dst, int From, int To)[] flows, uint epoch = Epoch, byte[]? filterKey = null, int perMessage = 1)
     {
         var agg = new WindowAggregator(ce.Mape.Ports, filterKey ?? FilterKeys.Derive(MasterKey, ce.Id, epoch), 60);
         agg.SetClock(new ClockQuality(ClockSource.Ntp, true, 20));
@@ -61,8 +62,11 @@ public sealed class Scenario : IDisposable
         agg.Flush(new ClockQuality(ClockSource.Ntp, true, 20));
         var chain = new ChainSigner(ce.Id, MapeContext.From(ce.Mape), ce.Key, (ulong)ce.Messages.Count,
             ce.Messages.Count > 0 ? SummaryChain.Hash(ce.Messages[^1]) : null) { FilterKeyEpoch = epoch };
+        var windows = new List<WindowSummary>();
         while (agg.TryTake(out WindowSummary w))
-            ce.Messages.Add(chain.Sign([w]));
+            windows.Add(w);
+        for (int i = 0; i < windows.Count; i += perMessage)
+            ce.Messages.Add(chain.Sign(windows.GetRange(i, Math.Min(perMessage, windows.Count - i))));
     }
 
     public void Enroll(SummaryStore store)
