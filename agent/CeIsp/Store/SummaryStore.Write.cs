@@ -160,34 +160,43 @@ public sealed partial class SummaryStore
         return StoreOutcome.Fork;
     }
 
-    /// <summary>The keys (CE, sequence) of a batch as table k: one statement over arrays on PostgreSQL, a
-    /// prepared statement a key on SQLite.</summary>
-    private string Keys => _pg ? "SELECT * FROM unnest(@c::text[], @s::bigint[]) AS t(ce_id, seq)" : "SELECT @c AS ce_id, @s AS seq";
+    /// <summary>Each key's nearest stored sequences below and above, each one seek on the chain's primary
+    /// key, then the clearing of the gaps these messages fill. On PostgreSQL one statement over arrays for
+    /// the batch (LATERAL: otherwise the planner joins the whole chain table by hash, a cost that grows with
+    /// the store), one round trip; on SQLite a key at a time, prepared once.</summary>
+    private string NeighboursSql(bool clear)
+    {
+        string keys = _pg ? "unnest(@c::text[], @s::bigint[]) AS k(ce_id, seq)" : "(SELECT @c AS ce_id, @s AS seq) AS k";
+        string below = "SELECT c.seq, c.hash, c.end_time FROM chain c WHERE c.ce_id = k.ce_id AND c.seq < k.seq ORDER BY c.seq DESC LIMIT 1";
+        string above = "SELECT c.seq, c.prev_hash, c.first_time, c.end_time FROM chain c WHERE c.ce_id = k.ce_id AND c.seq > k.seq ORDER BY c.seq LIMIT 1";
+        string select = _pg
+            ? $"SELECT k.ce_id, k.seq, b.seq, b.hash, b.end_time, a.seq, a.prev_hash, a.first_time, a.end_time FROM {keys} LEFT JOIN LATERAL ({below}) b ON true LEFT JOIN LATERAL ({above}) a ON true"
+            : $"""
+                WITH n AS (SELECT k.ce_id, k.seq,
+                    (SELECT MAX(c.seq) FROM chain c WHERE c.ce_id = k.ce_id AND c.seq < k.seq) AS below,
+                    (SELECT MIN(c.seq) FROM chain c WHERE c.ce_id = k.ce_id AND c.seq > k.seq) AS above FROM {keys})
+                SELECT n.ce_id, n.seq, n.below, b.hash, b.end_time, n.above, a.prev_hash, a.first_time, a.end_time FROM n
+                LEFT JOIN chain b ON b.ce_id = n.ce_id AND b.seq = n.below LEFT JOIN chain a ON a.ce_id = n.ce_id AND a.seq = n.above
+                """;
+        return clear ? $"DELETE FROM chain_events WHERE kind = 'gap' AND (ce_id, seq) IN (SELECT k.ce_id, k.seq FROM {keys})" : select;
+    }
 
     private void CheckChains(DbTransaction tx, IReadOnlyList<StoredMessage> ms, List<ChainEvent> events)
     {
         if (ms.Count == 0)
             return;
-        string clear = $"WITH k AS ({Keys}) DELETE FROM chain_events WHERE kind = 'gap' AND (ce_id, seq) IN (SELECT ce_id, seq FROM k)";
-        string neighbours = $"""
-            WITH k AS ({Keys}), n AS (SELECT k.ce_id, k.seq,
-                (SELECT MAX(c.seq) FROM chain c WHERE c.ce_id = k.ce_id AND c.seq < k.seq) AS below,
-                (SELECT MIN(c.seq) FROM chain c WHERE c.ce_id = k.ce_id AND c.seq > k.seq) AS above FROM k)
-            SELECT n.ce_id, n.seq, n.below, b.hash, b.end_time, n.above, a.prev_hash, a.first_time, a.end_time FROM n
-            LEFT JOIN chain b ON b.ce_id = n.ce_id AND b.seq = n.below LEFT JOIN chain a ON a.ce_id = n.ce_id AND a.seq = n.above
-            """;
         static Neighbours Read(DbDataReader r) => new(NullableInt64(r, 2), NullableBytes(r, 3), NullableInt64(r, 4), NullableInt64(r, 5), NullableBytes(r, 6), NullableInt64(r, 7), NullableInt64(r, 8));
         var found = new Dictionary<(string, long), Neighbours>();
         if (_pg)
         {
-            (string, object)[] keys = [("c", ms.Select(m => m.CeId).ToArray()), ("s", ms.Select(m => m.Seq).ToArray())];
-            Exec(tx, clear, keys);
-            foreach (var (key, n) in Query(tx, neighbours, r => ((r.GetString(0), r.GetInt64(1)), Read(r)), keys))
+            // The SELECT first, the DELETE after it in the same round trip (they touch different tables).
+            foreach (var (key, n) in Query(tx, NeighboursSql(false) + "; " + NeighboursSql(true), r => ((r.GetString(0), r.GetInt64(1)), Read(r)),
+                ("c", ms.Select(m => m.CeId).ToArray()), ("s", ms.Select(m => m.Seq).ToArray())))
                 found[key] = n;
         }
         else
         {
-            DbCommand c = Prepared(tx, clear, "c", "s"), q = Prepared(tx, neighbours, "c", "s");
+            DbCommand c = Prepared(tx, NeighboursSql(true), "c", "s"), q = Prepared(tx, NeighboursSql(false), "c", "s");
             foreach (StoredMessage m in ms)
             {
                 Run(c, m.CeId, m.Seq);
