@@ -78,12 +78,12 @@ public sealed partial class SummaryStore
     public AddressNear Near(uint ipv4, ListingReach reach, long marginSeconds, IReadOnlyCollection<string> skip, IReadOnlyCollection<(string CeId, long Seq)> known)
     {
         var ps = new List<(string, object)>();
-        string notSkipped = skip.Count == 0 ? "" : $"AND w.ce_id NOT IN ({InList("x", [.. skip], ps)})";
+        string notSkipped = skip.Count == 0 ? "" : $"AND ce_id NOT IN ({InList("x", [.. skip], ps)})";
         string unknown = "";
         if (known.Count > 0)
         {
             string[] keys = [.. known.Select(k => MessageKey(k.CeId, k.Seq))];
-            unknown = $"AND NOT ({KeyOf("w")} {(_pg ? "= ANY(@k)" : "IN (SELECT value FROM json_each(@k))")})";
+            unknown = $"AND NOT ({KeyOf("g")} {(_pg ? "= ANY(@k)" : "IN (SELECT value FROM json_each(@k))")})";
             ps.Add(("k", _pg ? keys : JsonArray(keys)));
         }
         var (from, to) = reach.StartRange(marginSeconds);
@@ -92,15 +92,21 @@ public sealed partial class SummaryStore
         // too: without them it plans a lookup into every day's partition, and on 90 days that plan's cost
         // sets off its JIT compiler (0.9 s a query instead of 0.03 s).
         var (d0, d1) = StoreDay.Holding(Math.Min(from, holdersFrom), Math.Max(to, holdersTo));
-        const string Span = "COALESCE(w.span, w.length)";
+        // Groups by two indexes: the tight ones (nearly all) over the half hour they can be admitted from,
+        // the loose ones over the whole margin (WindowGroups.TightStarts). Unqualified columns, so that
+        // SQLite matches the loose branch's condition with the partial index's.
+        var (nf, nt) = WindowGroups.TightStarts(reach);
+        string admitted = $"day >= @d0 AND day <= @d1 AND ipv4 = @a AND {ListingReach.Sql("start", "COALESCE(span, length)", "clock_error")} {notSkipped}";
         string sql = $"""
-            SELECT ce_id, psid, MIN(seq) FROM windows w WHERE day >= @d0 AND day <= @d1 AND ipv4 = @a AND start >= @hg AND start <= @ht AND start + {Span} > @hf GROUP BY ce_id, psid;
-            SELECT w.ce_id, w.seq,
-                CASE WHEN ROW_NUMBER() OVER (PARTITION BY w.ce_id, w.seq ORDER BY w.idx) = 1 {unknown}
-                    THEN (SELECT m.signed FROM messages m WHERE m.day = w.day AND m.day >= @d0 AND m.day <= @d1 AND m.ce_id = w.ce_id AND m.seq = w.seq) END FROM windows w
-            WHERE w.day >= @d0 AND w.day <= @d1 AND w.ipv4 = @a AND w.start >= @fg AND w.start <= @t
-                AND {ListingReach.Sql("w.start", Span, "w.clock_error")} {notSkipped}
-            ORDER BY w.ce_id, w.seq, w.idx
+            SELECT ce_id, psid, MIN(seq) FROM windows WHERE day >= @d0 AND day <= @d1 AND ipv4 = @a AND start >= @hg AND start <= @ht AND start + COALESCE(span, length) > @hf GROUP BY ce_id, psid;
+            WITH g AS (
+                SELECT day, ce_id, seq, start FROM windows WHERE start >= @nf AND start <= @nt AND NOT {WindowGroups.LooseSql} AND {admitted}
+                UNION ALL
+                SELECT day, ce_id, seq, start FROM windows WHERE start >= @fg AND start <= @t AND {WindowGroups.LooseSql} AND {admitted})
+            SELECT g.ce_id, g.seq,
+                CASE WHEN ROW_NUMBER() OVER (PARTITION BY g.ce_id, g.seq ORDER BY g.start) = 1 {unknown}
+                    THEN (SELECT m.signed FROM messages m WHERE m.day = g.day AND m.day >= @d0 AND m.day <= @d1 AND m.ce_id = g.ce_id AND m.seq = g.seq) END
+            FROM g ORDER BY g.ce_id, g.seq
             """;
         var holders = new List<Holder>();
         var messages = new List<(string, long, byte[]?)>();
@@ -111,7 +117,7 @@ public sealed partial class SummaryStore
             else if (messages.Count == 0 || messages[^1].Item1 != r.GetString(0) || messages[^1].Item2 != r.GetInt64(1))
                 messages.Add((r.GetString(0), r.GetInt64(1), NullableBytes(r, 2)));
         }, [("d0", d0), ("d1", d1), ("a", (long)ipv4), ("hf", holdersFrom), ("hg", holdersFrom - WindowGroups.Seconds), ("ht", holdersTo),
-            ("fg", from - WindowGroups.Seconds), ("t", to), .. reach.Parameters, .. ps]);
+            ("fg", from - WindowGroups.Seconds), ("t", to), ("nf", nf), ("nt", nt), .. reach.Parameters, .. ps]);
         return new AddressNear(holders, messages);
     }
 

@@ -37,7 +37,7 @@ public sealed partial class SummaryStore
         bool v2 = !v1 && HasTable(tx, "windows") && !HasColumn(tx, "windows", "span");
         if (v2)
             // No rewrite of the rows: a null span is a one-window row, which the readers take as its length.
-            Exec(tx, "ALTER TABLE windows ADD COLUMN span BIGINT; DROP INDEX IF EXISTS windows_near;");
+            Exec(tx, "ALTER TABLE windows ADD COLUMN span BIGINT; DROP INDEX IF EXISTS windows_near;"); // made again with the span
         Exec(tx, Schema);
         if (v2)
             Exec(tx, "UPDATE store_meta SET value = @v WHERE name = 'schema' AND value = '2'", ("v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -61,7 +61,8 @@ public sealed partial class SummaryStore
         CREATE TABLE IF NOT EXISTS windows (day INTEGER NOT NULL, ce_id TEXT NOT NULL, seq BIGINT NOT NULL, idx INTEGER NOT NULL, start BIGINT NOT NULL,
             length INTEGER NOT NULL, ipv4 BIGINT NOT NULL, psid INTEGER NOT NULL, clock_sync INTEGER NOT NULL, clock_error BIGINT NOT NULL,
             span BIGINT, PRIMARY KEY (day, ce_id, seq, idx)){PartitionedBy};
-        CREATE INDEX IF NOT EXISTS windows_groups ON windows (ipv4, start, span, length, clock_error, ce_id, seq, psid);
+        CREATE INDEX IF NOT EXISTS windows_near ON windows (ipv4, start, span, length, clock_error, ce_id, seq, psid, day);
+        CREATE INDEX IF NOT EXISTS windows_loose ON windows (ipv4, start) WHERE {WindowGroups.LooseSql};
         CREATE TABLE IF NOT EXISTS chain_events (ce_id TEXT NOT NULL, seq BIGINT NOT NULL, kind TEXT NOT NULL, from_time BIGINT NOT NULL,
             to_time BIGINT NOT NULL, PRIMARY KEY (ce_id, seq, kind));
         CREATE TABLE IF NOT EXISTS forks (ce_id TEXT NOT NULL, seq BIGINT NOT NULL, hash {Blob} NOT NULL, received_at BIGINT NOT NULL,

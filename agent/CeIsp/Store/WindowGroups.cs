@@ -1,3 +1,5 @@
+using CeAgent.Shared.Summary;
+
 namespace CeIsp.Store;
 
 /// <summary>One index row of the windows table: a run of a message's windows on one address and PSID
@@ -21,6 +23,27 @@ public static class WindowGroups
 {
     /// <summary>The most a window's start may lie after its group's start.</summary>
     public const long Seconds = 900;
+
+    /// <summary>A tight group: a known clock bound of at most a minute and a span of at most 15 minutes
+    /// (nearly every group of a synchronised CE). The reach admits a tight group only if it starts within
+    /// <see cref="TightStarts"/>, a range of about half an hour; the others (unknown or large bounds, long
+    /// spans) are few and have an index of their own searched over the whole margin.</summary>
+    public const long TightErrorMs = 60_000, TightSpan = 900;
+
+    /// <summary>The SQL condition for a group that is not tight (the loose index's predicate: the same text
+    /// in the index and the query, so that SQLite sees the query implies it).</summary>
+    public static string LooseSql => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"(clock_error < 0 OR clock_error > {TightErrorMs} OR COALESCE(span, length) > {TightSpan})");
+
+    /// <summary>The starts (UTC seconds, inclusive) a tight group admitted by the reach can have: from
+    /// (start + span) * 1000 - 1 + error >= FromMs, and start * 1000 - error <= ToMs + lookahead(span) * 1000.</summary>
+    public static (long From, long To) TightStarts(ListingReach reach) =>
+        (FloorDiv(reach.FromMs - TightErrorMs, 1000) - TightSpan,
+         FloorDiv(reach.ToMs + TightErrorMs, 1000) + SummaryLimits.MaxIntervalSeconds((uint)TightSpan) + 1);
+
+    private static long FloorDiv(long a, long b) => a / b - (a % b != 0 && (a < 0) != (b < 0) ? 1 : 0);
+
+    public static bool IsTight(long span, long clockErrorMs) => clockErrorMs is >= 0 and <= TightErrorMs && span <= TightSpan;
 
     public static List<WindowGroup> Of(IReadOnlyList<WindowRow> windows)
     {

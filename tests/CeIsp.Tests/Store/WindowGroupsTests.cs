@@ -86,4 +86,39 @@ public sealed class WindowGroupsTests
             }
         Assert.Equal(12_000, lists);
     }
+
+    /// <summary>Every tight group shape (span, bound) at every start around reaches with odd millisecond
+    /// edges: whenever the reach admits it, its start is inside <see cref="WindowGroups.TightStarts"/>; and
+    /// the range is not wider than it needs to be by more than a few seconds each side.</summary>
+    [Fact]
+    public void A_tight_group_the_reach_admits_starts_inside_the_tight_range()
+    {
+        ListingReach[] reaches = [new(1_000_000, 1_000_000), new(1_000_001, 1_002_999), new(-5_500, 4_321), new(86_399_999, 86_400_000)];
+        long[] spans = [1, 60, 120, 599, 600, 601, 899, 900];
+        long[] errors = [0, 1, 999, 1000, 59_999, 60_000];
+        long admitted = 0;
+        foreach (ListingReach r in reaches)
+        {
+            var (from, to) = WindowGroups.TightStarts(r);
+            long lowest = long.MaxValue, highest = long.MinValue;
+            foreach (long span in spans)
+                foreach (long e in errors)
+                {
+                    Assert.True(WindowGroups.IsTight(span, e));
+                    for (long start = r.FromMs / 1000 - 3000; start <= r.ToMs / 1000 + 3000; start++)
+                        if (r.Admits(start, span, e))
+                        {
+                            admitted++;
+                            Assert.InRange(start, from, to);
+                            (lowest, highest) = (Math.Min(lowest, start), Math.Max(highest, start));
+                        }
+                }
+            Assert.InRange(lowest - from, 0, 3);
+            Assert.InRange(to - highest, 0, 3);
+        }
+        Assert.True(admitted > 1000);
+        Assert.False(WindowGroups.IsTight(901, 0));
+        Assert.False(WindowGroups.IsTight(60, -1));
+        Assert.False(WindowGroups.IsTight(60, 60_001));
+    }
 }
