@@ -115,18 +115,15 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey)
         var dst = new FlowKey(IpText.ParseAddress(o.DstIp, "dstIp", System.Net.Sockets.AddressFamily.InterNetwork), o.Proto == "icmp" ? 0 : o.DstPort ?? 0, o.Proto switch { "udp" => Proto.Udp, "icmp" => Proto.Icmp, _ => Proto.Tcp });
         // Messages read for an earlier observation are not read again: the store lists them without bytes.
         AddressNear near = store.Near(ip, reach, SearchMarginSeconds, excluded, _messages.KnownOn(ip));
-        var (from, to) = reach.StartRange(SearchMarginSeconds);
-        var nearby = new Dictionary<string, List<WindowRow>>();
+        var messagesOf = new Dictionary<string, List<long>>();
         foreach (var (ceId, seq, signed) in near.Messages)
         {
             if (signed is not null)
-                _messages.Add(ceId, seq, signed);
+                _messages.Add(ceId, seq, signed, ip);
             if (_messages.Has(ceId, seq))
-                (nearby.TryGetValue(ceId, out var list) ? list : nearby[ceId] = []).AddRange(_messages.WindowsNear(ceId, seq, reach, from, to));
+                (messagesOf.TryGetValue(ceId, out var list) ? list : messagesOf[ceId] = []).Add(seq);
         }
-        foreach (List<WindowRow> rows in nearby.Values)
-            rows.Sort((a, b) => (a.Start, a.Seq, a.Index).CompareTo((b.Start, b.Seq, b.Index)));
-        MapRule? rule = o.SrcPort is null ? null : _messages.RuleOn(near.Messages.Select(m => (m.CeId, m.Seq))) ?? RuleFromStore(near.Holders);
+        MapRule? rule = o.SrcPort is null ? null : _messages.RuleOn(near.Messages.Select(m => (m.CeId, m.Seq))) ?? RuleFromStore(near.Holders, ip);
         var result = new Dictionary<string, Status>();
         foreach (var holder in near.Holders.GroupBy(h => h.CeId))
         {
@@ -142,9 +139,21 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey)
                 result[ceId] = Status.NoMatch;
                 continue;
             }
-            result[ceId] = Test(nearby.GetValueOrDefault(ceId) ?? [], o, reach, dst, ceId, found);
+            result[ceId] = Test(WindowsNear(ceId, messagesOf.GetValueOrDefault(ceId), reach), o, reach, dst, ceId, found);
         }
         return result;
+    }
+
+    /// <summary>A CE's windows the reach admits in the messages listed for it, in time order. Its messages
+    /// are decoded only here: a CE the port rules out costs no decoding.</summary>
+    private List<WindowRow> WindowsNear(string ceId, List<long>? seqs, ListingReach reach)
+    {
+        if (seqs is null)
+            return [];
+        var (from, to) = reach.StartRange(SearchMarginSeconds);
+        List<WindowRow> rows = [.. seqs.SelectMany(seq => _messages.WindowsNear(ceId, seq, reach, from, to))];
+        rows.Sort((a, b) => (a.Start, a.Seq, a.Index).CompareTo((b.Start, b.Seq, b.Index)));
+        return rows;
     }
 
     /// <summary>One CE's windows near the observation against it.</summary>
@@ -173,7 +182,7 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey)
     }
 
     /// <summary>The address's rule when no window near the time was read: from one holder's message.</summary>
-    private MapRule? RuleFromStore(IReadOnlyList<Holder> holders)
+    private MapRule? RuleFromStore(IReadOnlyList<Holder> holders, uint ipv4)
     {
         if (holders.Count == 0)
             return null;
@@ -182,7 +191,7 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey)
         {
             if (store.Message(h.CeId, h.AnySeq) is not { } signed)
                 return null; // pruned in between: without the rule the port rules nobody out
-            _messages.Add(h.CeId, h.AnySeq, signed);
+            _messages.Add(h.CeId, h.AnySeq, signed, ipv4);
         }
         return _messages.Of(new WindowRow(h.CeId, h.AnySeq, 0, 0, 0, 0, h.Psid, false, 0)).Mape.Rule;
     }

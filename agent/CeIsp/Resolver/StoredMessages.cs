@@ -5,20 +5,29 @@ using CeIsp.Store;
 
 namespace CeIsp.Resolver;
 
-/// <summary>The messages one request reads, each decoded once, and the filter keys their windows were
-/// keyed with. Stored messages were verified and decoded in full on arrival; they are decoded again here
-/// without re-reading the filters (a lookup reads its filter strictly, as far as it needs).</summary>
+/// <summary>The messages one request reads, each read from the store once and decoded once, when first
+/// needed, and the filter keys their windows were keyed with. Stored messages were verified and decoded in
+/// full on arrival; they are decoded again here without re-reading the filters (a lookup reads its filter
+/// strictly, as far as it needs).</summary>
 internal sealed class StoredMessages(byte[] masterKey)
 {
+    private readonly Dictionary<(string, long), (byte[] Signed, uint Ipv4)> _read = [];
     private readonly Dictionary<(string, long), SummaryMessage> _messages = [];
     private readonly Dictionary<(string, uint), byte[]> _keys = [];
 
-    public void Add(string ceId, long seq, byte[] signed) =>
-        _messages.TryAdd((ceId, seq), SummaryCodec.Decode(CoseSign1.Parse(signed).Payload, readFilters: false));
+    /// <param name="ipv4">The address the store listed it for (its windows' address).</param>
+    public void Add(string ceId, long seq, byte[] signed, uint ipv4) => _read.TryAdd((ceId, seq), (signed, ipv4));
 
-    public bool Has(string ceId, long seq) => _messages.ContainsKey((ceId, seq));
+    public bool Has(string ceId, long seq) => _read.ContainsKey((ceId, seq));
 
-    public SummaryMessage Of(WindowRow r) => _messages[(r.CeId, r.Seq)];
+    public SummaryMessage Of(WindowRow r) => Of(r.CeId, r.Seq);
+
+    private SummaryMessage Of(string ceId, long seq)
+    {
+        if (!_messages.TryGetValue((ceId, seq), out SummaryMessage? m))
+            _messages[(ceId, seq)] = m = SummaryCodec.Decode(CoseSign1.Parse(_read[(ceId, seq)].Signed).Payload, readFilters: false);
+        return m;
+    }
 
     public WindowSummary Window(WindowRow r) => Of(r).Windows[r.Index];
 
@@ -35,17 +44,17 @@ internal sealed class StoredMessages(byte[] masterKey)
     /// <summary>The MAP-E rule an address is shared under, from any message read on it: a rule's IPv4
     /// prefix belongs to that rule alone, so every CE on the address has its PSID under the same rule.</summary>
     public MapRule? RuleOn(IEnumerable<(string CeId, long Seq)> messages) =>
-        messages.Select(k => _messages.GetValueOrDefault(k)).FirstOrDefault(m => m is not null)?.Mape.Rule;
+        messages.Where(k => _read.ContainsKey(k)).Select(k => Of(k.CeId, k.Seq).Mape.Rule).FirstOrDefault();
 
-    /// <summary>The messages held that were sent from that address: the store need not send them again.</summary>
+    /// <summary>The messages held that were listed for that address: the store need not send them again.</summary>
     public IReadOnlyCollection<(string CeId, long Seq)> KnownOn(uint ipv4) =>
-        [.. _messages.Where(p => p.Value.Mape.Ipv4 == ipv4).Select(p => p.Key)];
+        [.. _read.Where(p => p.Value.Ipv4 == ipv4).Select(p => p.Key)];
 
     /// <summary>A held message's windows the listing reach admits whose start the search range holds (the
     /// store's index finds groups of windows; this is the rule for each window), as index rows.</summary>
     public IEnumerable<WindowRow> WindowsNear(string ceId, long seq, ListingReach reach, long fromStart, long toStart)
     {
-        SummaryMessage m = _messages[(ceId, seq)];
+        SummaryMessage m = Of(ceId, seq);
         for (int i = 0; i < m.Windows.Count; i++)
         {
             WindowSummary w = m.Windows[i];
