@@ -56,6 +56,41 @@ public sealed class ServiceStatusTests
     }
 
     [Fact]
+    public void Ready_is_told_once_after_its_status_and_stopping_only_after_ready()
+    {
+        var n = new FakeNotifier(enabled: true);
+        var s = new ServiceStatus(n, null);
+        s.Stopping(); // a start that failed: no STOPPING=1 for a service that never was ready
+        s.Ready("up");
+        s.Ready("up again");
+        s.Stopping();
+        Assert.Equal(["STATUS=up", "READY=1", "STOPPING=1"], n.Sent);
+        Assert.True(s.IsReady);
+    }
+
+    public static TheoryData<Exception, int?> Failures => new()
+    {
+        { new Interop.InteropException("opening conntrack events", 1), 1 },
+        { new IOException("Not a directory", 20), 20 },
+        { new UnauthorizedAccessException("Access to the path '/x' is denied.", new IOException("Permission denied", 13)), 13 },
+        { new IOException("broker refused the connection"), null },     // HResult COR_E_IO, not an errno
+        { new FileNotFoundException("gone"), null },
+        { new FormatException("windowSeconds: 7 must divide a day"), null },
+        { new UnauthorizedAccessException("no inner"), null },
+    };
+
+    [Theory]
+    [MemberData(nameof(Failures))]
+    public void A_failure_is_told_as_status_with_the_errno_it_carries(Exception e, int? errno)
+    {
+        var n = new FakeNotifier(enabled: true);
+        new ServiceStatus(n, null).Failed(e);
+        string sent = Assert.Single(n.Sent);
+        Assert.Equal("STATUS=fault: " + e.Message + (errno is null ? "" : $"\nERRNO={errno}"), sent);
+        Assert.DoesNotContain("READY=1", sent);
+    }
+
+    [Fact]
     public void A_vanished_systemd_fails_nothing()
     {
         var s = new ServiceStatus(new FakeNotifier(enabled: true, broken: true), TimeSpan.FromSeconds(1));
