@@ -27,6 +27,7 @@ public sealed partial class ConntrackKernelTests
         using var agent = r.StartInCe("ce-agent", "flows", "--json", "--until-idle", "4");
         // The reference gets a 32 MB event buffer, so that it does not lose events of its own under load.
         using var reference = new ConntrackReference(r.Ce);
+        Assert.True(reference.ReceiveBuffer >= 16 << 20, $"the reference's event socket got {reference.ReceiveBuffer} bytes");
         WarmUp(r, agent, reference.Proc);
 
         r.Lan.Exec("for p in $(seq 20000 21999); do echo x > /dev/udp/198.51.100.10/$p; done", 120_000);

@@ -1,5 +1,4 @@
 using CeAgent.Service;
-using Microsoft.Extensions.Hosting.Systemd;
 
 namespace CeAgent.Tests.Service;
 
@@ -7,18 +6,6 @@ namespace CeAgent.Tests.Service;
 /// socket is exercised by RunTests' systemd test).</summary>
 public sealed class ServiceStatusTests
 {
-    private sealed class FakeNotifier(bool enabled, bool broken = false) : ISystemdNotifier
-    {
-        public List<string> Sent { get; } = [];
-        public bool IsEnabled => enabled;
-        public void Notify(ServiceState state)
-        {
-            if (broken)
-                throw new System.Net.Sockets.SocketException(111);
-            Sent.Add(state.ToString());
-        }
-    }
-
     [Theory]
     [InlineData("1000000", null, 500)]
     [InlineData("30000000", "4242", 15_000)]
@@ -36,7 +23,7 @@ public sealed class ServiceStatusTests
     [Fact]
     public void Status_and_watchdog_are_sent_and_the_watchdog_at_most_once_an_interval()
     {
-        var n = new FakeNotifier(enabled: true);
+        var n = new RecordingNotifier(enabled: true);
         var s = new ServiceStatus(n, TimeSpan.FromHours(1));
         s.Status("publishing");
         s.Watchdog();
@@ -47,7 +34,7 @@ public sealed class ServiceStatusTests
     [Fact]
     public void Without_a_notify_socket_nothing_is_sent_and_there_is_no_watchdog()
     {
-        var n = new FakeNotifier(enabled: false);
+        var n = new RecordingNotifier(enabled: false);
         var s = new ServiceStatus(n, TimeSpan.FromSeconds(1));
         s.Status("publishing");
         s.Watchdog();
@@ -58,7 +45,7 @@ public sealed class ServiceStatusTests
     [Fact]
     public void Ready_is_told_once_after_its_status_and_stopping_only_after_ready()
     {
-        var n = new FakeNotifier(enabled: true);
+        var n = new RecordingNotifier(enabled: true);
         var s = new ServiceStatus(n, null);
         s.Stopping(); // a start that failed: no STOPPING=1 for a service that never was ready
         s.Ready("up");
@@ -83,7 +70,7 @@ public sealed class ServiceStatusTests
     [MemberData(nameof(Failures))]
     public void A_failure_is_told_as_status_with_the_errno_it_carries(Exception e, int? errno)
     {
-        var n = new FakeNotifier(enabled: true);
+        var n = new RecordingNotifier(enabled: true);
         new ServiceStatus(n, null).Failed(e);
         string sent = Assert.Single(n.Sent);
         Assert.Equal("STATUS=fault: " + e.Message + (errno is null ? "" : $"\nERRNO={errno}"), sent);
@@ -93,7 +80,7 @@ public sealed class ServiceStatusTests
     [Fact]
     public void A_vanished_systemd_fails_nothing()
     {
-        var s = new ServiceStatus(new FakeNotifier(enabled: true, broken: true), TimeSpan.FromSeconds(1));
+        var s = new ServiceStatus(new RecordingNotifier(enabled: true, broken: true), TimeSpan.FromSeconds(1));
         s.Status("stopping");
         s.Watchdog();
         Assert.NotNull(s.WatchdogInterval);
