@@ -42,6 +42,7 @@ public static class CodecBench
             ("parse + decode without filters (resolver today)", "message", Us(signed.Length, i => SummaryCodec.Decode(CoseSign1.Parse(signed[i]).Payload, readFilters: false))),
             ("validate a window's filter", "window", Us(windows.Length, i => GolombSet.Validate(windows[i].w.Filter, windows[i].w.LengthSeconds))),
             ("lookup, destination absent", "window", Us(windows.Length, i => GolombSet.Lookup(windows[i].w.Filter, filterKeys[i], windows[i].w.StartUnix, windows[i].w.LengthSeconds, Absent))),
+            ("lookup and time test without a list (ListsAt), absent", "window", Us(windows.Length, i => GolombSet.ListsAt(windows[i].w.Filter, filterKeys[i], windows[i].w.StartUnix, windows[i].w.LengthSeconds, Absent, 0, long.MaxValue / 2, 0))),
             ("filter key derivation (HKDF-SHA256)", "CE", Us(windows.Length, i => FilterKeys.Derive(DayOfSummaries.MasterKey, windows[i].CeId, DayOfSummaries.Epoch))),
         };
         var inv = CultureInfo.InvariantCulture;

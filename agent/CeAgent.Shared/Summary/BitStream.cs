@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace CeAgent.Shared.Summary;
 
 /// <summary>Most-significant-bit-first bit writer for Golomb-Rice codes; the last byte is zero-padded.</summary>
@@ -47,90 +49,123 @@ internal sealed class BitWriter
 }
 
 /// <summary>Reads what <see cref="BitWriter"/> wrote; running past the end is a format error, not a hang.
-/// MSB first through a 64-bit window, so a gap, a value or a code costs a few instructions rather than one
-/// per bit (the collector validates every filter entry, and the resolver reads many filters a request).</summary>
-internal sealed class BitReader(byte[] data)
+/// MSB first through a 64-bit buffer refilled eight bytes at a time, a ref struct over the filter's bytes, so
+/// a gap, a value or a code costs a few instructions and nothing is allocated (the collector validates
+/// every filter entry, and the resolver reads many filters a request).</summary>
+internal ref struct BitReader
 {
-    private readonly long _bits = (long)data.Length * 8;
-    private long _pos;
+    private readonly ReadOnlySpan<byte> _data;
+    private ulong _buf;  // the next bits, left-aligned; below _avail: later bits of the stream, or zeros past its end
+    private int _avail;  // 0-63: a shift by 64 would be a no-op in C#
+    private int _next;   // bytes loaded into _buf
 
-    /// <summary>The next bits from the position, left-aligned: at least 57 of them are the stream's,
-    /// zeros past its end.</summary>
-    private ulong Peek()
+    public BitReader(ReadOnlySpan<byte> data)
     {
-        int i = (int)(_pos >> 3);
-        ulong w;
-        if (i + 8 <= data.Length)
-            w = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(data.AsSpan(i));
-        else
-        {
-            w = 0;
-            for (int k = 0; k < 8; k++)
-                w = (w << 8) | (i + k < data.Length ? data[i + k] : 0u);
-        }
-        return w << (int)(_pos & 7);
+        _data = data;
+        Refill();
     }
 
-    private SummaryFormatException Truncated() => new($"filter data ends after {data.Length} bytes in the middle of a value");
+    /// <summary>Bits not yet read.</summary>
+    public readonly long Remaining => (long)(_data.Length - _next) * 8 + _avail;
+
+    /// <summary>At least 56 bits in the buffer, or all that is left. The fast path ORs a whole word in: the
+    /// bits past the new count are the stream's next bits, which a later refill writes again unchanged.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Refill()
+    {
+        if (_avail >= 56)
+            return;
+        if (_next + 8 <= _data.Length)
+        {
+            _buf |= System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(_data[_next..]) >> _avail;
+            _next += (63 - _avail) >> 3;
+            _avail |= 56;
+        }
+        else
+            while (_avail < 56 && _next < _data.Length)
+            {
+                _buf |= (ulong)_data[_next++] << (56 - _avail);
+                _avail += 8;
+            }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Skip(int n)
+    {
+        _buf <<= n;
+        _avail -= n;
+    }
+
+    // Errors are built out of line so that the reads stay small enough to inline into the filter loop.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly SummaryFormatException Truncated() => new($"filter data ends after {_data.Length} bytes in the middle of a value");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static SummaryFormatException Error(string message) => new(message);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static SummaryFormatException OverLimit(ulong v, ulong limit) => new($"filter data holds an interval length {v} over the limit {limit}");
 
     /// <param name="limit">The largest quotient a valid stream can hold; more ones mean garbage.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Unary(ulong limit)
     {
         ulong q = 0;
         while (true)
         {
-            long remaining = _bits - _pos;
-            if (remaining <= 0)
+            Refill();
+            if (_avail == 0)
                 throw Truncated();
-            int available = (int)Math.Min(57, remaining);
-            int ones = Math.Min(System.Numerics.BitOperations.LeadingZeroCount(~Peek()), available);
+            int ones = Math.Min(System.Numerics.BitOperations.LeadingZeroCount(~_buf), _avail);
             q += (ulong)ones;
             if (q > limit)
-                throw new SummaryFormatException($"filter data holds a gap larger than its range");
-            _pos += ones;
-            if (ones < available)
+                throw Error("filter data holds a gap larger than its range");
+            if (ones < _avail)
             {
-                _pos++; // the terminating zero
+                Skip(ones + 1); // the terminating zero
                 return q;
             }
+            Skip(ones);
         }
     }
 
-    /// <summary>count (0-64) bits as a number.</summary>
+    /// <summary>count (0-32) bits as a number.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Bits(int count)
     {
         if (count == 0)
             return 0;
-        if (_pos + count > _bits)
+        Refill();
+        if (_avail < count)
             throw Truncated();
-        if (count > 57)
-            return (Bits(count - 32) << 32) | Bits(32);
-        ulong v = Peek() >> (64 - count);
-        _pos += count;
+        ulong v = _buf >> (64 - count);
+        Skip(count);
         return v;
     }
 
     /// <param name="limit">The largest value a valid stream can hold.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong ExpGolomb(int k, ulong limit)
     {
         // A valid code has at most 32 leading zeros; padding zeros past the end are not the stream's.
-        int zeros = System.Numerics.BitOperations.LeadingZeroCount(Peek());
-        long remaining = _bits - _pos;
+        Refill();
+        int zeros = System.Numerics.BitOperations.LeadingZeroCount(_buf);
+        long remaining = Remaining;
         if (zeros > 32 && remaining > 32)
-            throw new SummaryFormatException("filter data holds an interval length code longer than any valid one");
+            throw Error("filter data holds an interval length code longer than any valid one");
         if (zeros >= remaining)
             throw Truncated();
-        _pos += zeros + 1;
+        Skip(zeros + 1);
         ulong high = (1UL << zeros) | Bits(zeros);
         ulong v = ((high - 1) << k) | Bits(k);
-        return v <= limit ? v : throw new SummaryFormatException($"filter data holds an interval length {v} over the limit {limit}");
+        return v <= limit ? v : throw OverLimit(v, limit);
     }
 
     /// <summary>What a canonical stream ends with: only the zero padding of its last byte.</summary>
-    public void ExpectEnd()
+    public readonly void ExpectEnd()
     {
-        long rest = _bits - _pos;
-        if (rest >= 8 || rest > 0 && (data[^1] & ((1 << (int)rest) - 1)) != 0)
+        long rest = Remaining;
+        if (rest >= 8 || rest > 0 && (_data[^1] & ((1 << (int)rest) - 1)) != 0)
             throw new SummaryFormatException($"filter data has {rest} bits after its last entry, expected only zero padding under 8");
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using System.Runtime.CompilerServices;
 
 namespace CeAgent.Shared.Summary;
 
@@ -82,45 +83,102 @@ public static class GolombSet
         if (f.Count == 0)
             return found;
         ulong target = Map(key16, windowStart, key, (ulong)f.Count << f.P);
-        foreach (Entry e in Entries(f, windowLength))
-        {
-            if (e.Value > target)
-                break;
-            if (e.Value == target)
-                found.Add(new Listed(windowStart + e.EndOffset - e.Length, windowStart + e.EndOffset));
-        }
+        var c = new Cursor(f, windowLength);
+        while (c.Next() && c.Value <= target)
+            if (c.Value == target)
+                found.Add(new Listed(windowStart + c.End - c.Length, windowStart + c.End));
         return found;
+    }
+
+    /// <summary>Whether the filter lists the destination at a time that meets [fromMs, toMs], each listed
+    /// interval widened by <paramref name="slackMs"/> (the window's clock error bound) on both sides: what
+    /// <see cref="Lookup"/> and a test of its result would say, without a list, stopping at the first such
+    /// interval or the first value past the destination's (entries are sorted).</summary>
+    public static bool ListsAt(AttributionFilter f, ReadOnlySpan<byte> key16, long windowStart, uint windowLength, FlowKey key,
+        long fromMs, long toMs, long slackMs)
+    {
+        if (f.Count == 0)
+            return false;
+        ulong target = Map(key16, windowStart, key, (ulong)f.Count << f.P);
+        var c = new Cursor(f, windowLength);
+        while (c.Next() && c.Value <= target)
+            if (c.Value == target && (windowStart + c.End - c.Length) * 1000 - slackMs <= toMs && (windowStart + c.End) * 1000 + slackMs >= fromMs)
+                return true;
+        return false;
     }
 
     /// <summary>Reads the whole filter as the decoder must: values in range, entries in canonical order
     /// (a repeat is a hash collision between two destinations), intervals that end in the window and respect the length limit, nothing after the
     /// last entry but zero padding. Throws <see cref="SummaryFormatException"/> naming what is wrong.</summary>
-    public static int Validate(AttributionFilter f, uint windowLength) => Entries(f, windowLength).Count();
-
-    private static IEnumerable<Entry> Entries(AttributionFilter f, uint windowLength)
+    public static int Validate(AttributionFilter f, uint windowLength)
     {
-        if (f.P is < 1 or > MaxP)
-            throw new SummaryFormatException($"filter parameter P = {f.P} is outside 1..{MaxP}");
-        var reader = new BitReader(f.Data);
-        int offsetBits = OffsetBits(windowLength);
-        ulong maxLength = (ulong)SummaryLimits.MaxIntervalSeconds(windowLength);
-        ulong range = (ulong)f.Count << f.P;
-        Entry previous = default;
-        for (int i = 0; i < f.Count; i++)
+        var c = new Cursor(f, windowLength);
+        while (c.Next())
         {
-            ulong q = reader.Unary(range >> f.P);
-            ulong value = previous.Value + ((q << f.P) | reader.Bits(f.P));
-            if (value >= range)
-                throw new SummaryFormatException($"filter value {value} lies outside its range {range}");
-            uint end = (uint)reader.Bits(offsetBits);
-            if (end > windowLength)
-                throw new SummaryFormatException($"filter entry {i} ends {end} s into a window of {windowLength} s");
-            var e = new Entry(value, end, (uint)reader.ExpGolomb(LengthOrder, maxLength));
-            if (i > 0 && e.CompareTo(previous) < 0)
-                throw new SummaryFormatException($"filter entry {i} is out of order");
-            yield return previous = e;
         }
-        reader.ExpectEnd();
+        return f.Count;
+    }
+
+    /// <summary>The filter's entries in order, each checked as it is read (a lookup that stops early has
+    /// checked every entry before its stop, and cannot read past the data or loop: each entry consumes bits);
+    /// after the last one, the padding. No allocation: the collector runs this over every entry it receives.</summary>
+    private ref struct Cursor
+    {
+        private BitReader _bits;
+        private readonly int _p, _offsetBits, _count;
+        private readonly uint _windowLength;
+        private readonly ulong _maxLength, _range;
+        private int _read;
+
+        public ulong Value;
+        public uint End, Length;
+
+        public Cursor(AttributionFilter f, uint windowLength)
+        {
+            if (f.P is < 1 or > MaxP)
+                throw new SummaryFormatException($"filter parameter P = {f.P} is outside 1..{MaxP}");
+            _bits = new BitReader(f.Data);
+            _p = f.P;
+            _count = f.Count;
+            _windowLength = windowLength;
+            _offsetBits = OffsetBits(windowLength);
+            _maxLength = (ulong)SummaryLimits.MaxIntervalSeconds(windowLength);
+            _range = (ulong)f.Count << f.P;
+        }
+
+        /// <summary>Reads the next entry into Value, End and Length; false after the last (and its padding checked).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Next()
+        {
+            if (_read >= _count)
+            {
+                _bits.ExpectEnd();
+                return false;
+            }
+            ulong q = _bits.Unary(_range >> _p);
+            ulong value = Value + ((q << _p) | _bits.Bits(_p));
+            if (value >= _range)
+                throw OutsideRange(value, _range);
+            uint end = (uint)_bits.Bits(_offsetBits);
+            if (end > _windowLength)
+                throw EndsAfter(_read, end, _windowLength);
+            uint length = (uint)_bits.ExpGolomb(LengthOrder, _maxLength);
+            if (_read > 0 && value == Value && (end < End || end == End && length < Length))
+                throw OutOfOrder(_read);
+            (Value, End, Length) = (value, end, length);
+            _read++;
+            return true;
+        }
+
+        // Out of line: the message is built only on failure, and the hot loop stays small enough to inline.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static SummaryFormatException OutsideRange(ulong value, ulong range) => new($"filter value {value} lies outside its range {range}");
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static SummaryFormatException EndsAfter(int entry, uint end, uint windowLength) => new($"filter entry {entry} ends {end} s into a window of {windowLength} s");
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static SummaryFormatException OutOfOrder(int entry) => new($"filter entry {entry} is out of order");
     }
 
     /// <summary>Bits for an end offset of 0..length seconds.</summary>
