@@ -48,124 +48,119 @@ internal sealed class BitWriter
     public byte[] ToArray() => [.. _bytes];
 }
 
-/// <summary>Reads what <see cref="BitWriter"/> wrote; running past the end is a format error, not a hang.
-/// MSB first through a 64-bit buffer refilled eight bytes at a time, a ref struct over the filter's bytes, so
-/// a gap, a value or a code costs a few instructions and nothing is allocated (the collector validates
-/// every filter entry, and the resolver reads many filters a request).</summary>
-internal ref struct BitReader
+/// <summary>
+/// Reads what <see cref="BitWriter"/> wrote; running past the end is a format error, not a hang. MSB first
+/// through a 64-bit buffer refilled eight bytes at a time. The state is the caller's locals (the data, the
+/// buffer, the bits in it, the bytes loaded), passed by reference to these inlined steps, so the filter
+/// loop keeps it in registers: a struct holding it lived on the stack, a load and a store a step (the
+/// collector validates every filter entry, the resolver reads many filters a request).
+/// In the buffer past <c>avail</c> lie the stream's next bits or zeros past its end, never anything else:
+/// a refill ORs a whole word in, and a later one writes the same bits again.
+/// </summary>
+internal static class BitRead
 {
-    private readonly ReadOnlySpan<byte> _data;
-    private ulong _buf;  // the next bits, left-aligned; below _avail: later bits of the stream, or zeros past its end
-    private int _avail;  // 0-63: a shift by 64 would be a no-op in C#
-    private int _next;   // bytes loaded into _buf
-
-    public BitReader(ReadOnlySpan<byte> data)
-    {
-        _data = data;
-        Refill();
-    }
-
-    /// <summary>Bits not yet read.</summary>
-    public readonly long Remaining => (long)(_data.Length - _next) * 8 + _avail;
-
-    /// <summary>At least 56 bits in the buffer, or all that is left. The fast path ORs a whole word in: the
-    /// bits past the new count are the stream's next bits, which a later refill writes again unchanged.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Refill()
+    public static void Refill(ReadOnlySpan<byte> data, ref ulong buf, ref int avail, ref int next)
     {
-        if (_avail >= 56)
-            return;
-        if (_next + 8 <= _data.Length)
+        if (next + 8 <= data.Length)
         {
-            _buf |= System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(_data[_next..]) >> _avail;
-            _next += (63 - _avail) >> 3;
-            _avail |= 56;
+            buf |= System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(data[next..]) >> avail;
+            next += (63 - avail) >> 3;
+            avail |= 56; // 56-63: avail stays under 64, since a shift by 64 is a no-op in C#
         }
         else
-            while (_avail < 56 && _next < _data.Length)
-            {
-                _buf |= (ulong)_data[_next++] << (56 - _avail);
-                _avail += 8;
-            }
+            RefillTail(data, ref buf, ref avail, ref next);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Skip(int n)
+    private static void RefillTail(ReadOnlySpan<byte> data, ref ulong buf, ref int avail, ref int next)
     {
-        _buf <<= n;
-        _avail -= n;
+        while (avail < 56 && next < data.Length)
+        {
+            buf |= (ulong)data[next++] << (56 - avail);
+            avail += 8;
+        }
     }
 
-    // Errors are built out of line so that the reads stay small enough to inline into the filter loop.
+    /// <summary>count (0-32) bits as a number.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Take(ReadOnlySpan<byte> data, ref ulong buf, ref int avail, ref int next, int count)
+    {
+        if (count == 0)
+            return 0;
+        if (avail < count)
+        {
+            Refill(data, ref buf, ref avail, ref next);
+            if (avail < count)
+                throw Truncated(data.Length);
+        }
+        ulong v = buf >> (64 - count);
+        buf <<= count;
+        avail -= count;
+        return v;
+    }
+
+    /// <param name="limit">The largest quotient a valid stream can hold; more ones mean garbage.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Unary(ReadOnlySpan<byte> data, ref ulong buf, ref int avail, ref int next, ulong limit)
+    {
+        ulong q = 0;
+        while (true)
+        {
+            if (avail < 56)
+                Refill(data, ref buf, ref avail, ref next);
+            if (avail == 0)
+                throw Truncated(data.Length);
+            int ones = Math.Min(System.Numerics.BitOperations.LeadingZeroCount(~buf), avail);
+            q += (ulong)ones;
+            if (q > limit)
+                throw Error("filter data holds a gap larger than its range");
+            if (ones < avail)
+            {
+                buf <<= ones + 1; // and the terminating zero
+                avail -= ones + 1;
+                return q;
+            }
+            buf <<= ones;
+            avail -= ones;
+        }
+    }
+
+    /// <summary>Exp-Golomb code of order k.</summary>
+    /// <param name="limit">The largest value a valid stream can hold.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong ExpGolomb(ReadOnlySpan<byte> data, ref ulong buf, ref int avail, ref int next, int k, ulong limit)
+    {
+        // A valid code has at most 32 leading zeros; padding zeros past the end are not the stream's.
+        if (avail < 56)
+            Refill(data, ref buf, ref avail, ref next);
+        int zeros = System.Numerics.BitOperations.LeadingZeroCount(buf);
+        long remaining = (long)(data.Length - next) * 8 + avail;
+        if (zeros > 32 && remaining > 32)
+            throw Error("filter data holds an interval length code longer than any valid one");
+        if (zeros >= remaining)
+            throw Truncated(data.Length);
+        buf <<= zeros + 1;
+        avail -= zeros + 1;
+        ulong high = (1UL << zeros) | Take(data, ref buf, ref avail, ref next, zeros);
+        ulong v = ((high - 1) << k) | Take(data, ref buf, ref avail, ref next, k);
+        return v <= limit ? v : throw OverLimit(v, limit);
+    }
+
+    /// <summary>What a canonical stream ends with: only the zero padding of its last byte.</summary>
+    public static void ExpectEnd(ReadOnlySpan<byte> data, int avail, int next)
+    {
+        long rest = (long)(data.Length - next) * 8 + avail;
+        if (rest >= 8 || rest > 0 && (data[^1] & ((1 << (int)rest) - 1)) != 0)
+            throw new SummaryFormatException($"filter data has {rest} bits after its last entry, expected only zero padding under 8");
+    }
+
+    // Errors are built out of line so that the steps stay small enough to inline into the filter loop.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private readonly SummaryFormatException Truncated() => new($"filter data ends after {_data.Length} bytes in the middle of a value");
+    private static SummaryFormatException Truncated(int bytes) => new($"filter data ends after {bytes} bytes in the middle of a value");
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static SummaryFormatException Error(string message) => new(message);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static SummaryFormatException OverLimit(ulong v, ulong limit) => new($"filter data holds an interval length {v} over the limit {limit}");
-
-    /// <param name="limit">The largest quotient a valid stream can hold; more ones mean garbage.</param>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong Unary(ulong limit)
-    {
-        ulong q = 0;
-        while (true)
-        {
-            Refill();
-            if (_avail == 0)
-                throw Truncated();
-            int ones = Math.Min(System.Numerics.BitOperations.LeadingZeroCount(~_buf), _avail);
-            q += (ulong)ones;
-            if (q > limit)
-                throw Error("filter data holds a gap larger than its range");
-            if (ones < _avail)
-            {
-                Skip(ones + 1); // the terminating zero
-                return q;
-            }
-            Skip(ones);
-        }
-    }
-
-    /// <summary>count (0-32) bits as a number.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong Bits(int count)
-    {
-        if (count == 0)
-            return 0;
-        Refill();
-        if (_avail < count)
-            throw Truncated();
-        ulong v = _buf >> (64 - count);
-        Skip(count);
-        return v;
-    }
-
-    /// <param name="limit">The largest value a valid stream can hold.</param>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong ExpGolomb(int k, ulong limit)
-    {
-        // A valid code has at most 32 leading zeros; padding zeros past the end are not the stream's.
-        Refill();
-        int zeros = System.Numerics.BitOperations.LeadingZeroCount(_buf);
-        long remaining = Remaining;
-        if (zeros > 32 && remaining > 32)
-            throw Error("filter data holds an interval length code longer than any valid one");
-        if (zeros >= remaining)
-            throw Truncated();
-        Skip(zeros + 1);
-        ulong high = (1UL << zeros) | Bits(zeros);
-        ulong v = ((high - 1) << k) | Bits(k);
-        return v <= limit ? v : throw OverLimit(v, limit);
-    }
-
-    /// <summary>What a canonical stream ends with: only the zero padding of its last byte.</summary>
-    public readonly void ExpectEnd()
-    {
-        long rest = Remaining;
-        if (rest >= 8 || rest > 0 && (_data[^1] & ((1 << (int)rest) - 1)) != 0)
-            throw new SummaryFormatException($"filter data has {rest} bits after its last entry, expected only zero padding under 8");
-    }
 }

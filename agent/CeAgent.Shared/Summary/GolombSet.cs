@@ -79,15 +79,12 @@ public static class GolombSet
     /// false positive's.</summary>
     public static List<Listed> Lookup(AttributionFilter f, ReadOnlySpan<byte> key16, long windowStart, uint windowLength, FlowKey key)
     {
-        var found = new List<Listed>();
+        var probe = new Collect { Found = [], WindowStart = windowStart };
         if (f.Count == 0)
-            return found;
-        ulong target = Map(key16, windowStart, key, (ulong)f.Count << f.P);
-        var c = new Cursor(f, windowLength);
-        while (c.Next() && c.Value <= target)
-            if (c.Value == target)
-                found.Add(new Listed(windowStart + c.End - c.Length, windowStart + c.End));
-        return found;
+            return probe.Found;
+        probe.Target = Map(key16, windowStart, key, (ulong)f.Count << f.P);
+        Read(f, windowLength, ref probe);
+        return probe.Found;
     }
 
     /// <summary>Whether the filter lists the destination at a time that meets [fromMs, toMs], each listed
@@ -99,12 +96,9 @@ public static class GolombSet
     {
         if (f.Count == 0)
             return false;
-        ulong target = Map(key16, windowStart, key, (ulong)f.Count << f.P);
-        var c = new Cursor(f, windowLength);
-        while (c.Next() && c.Value <= target)
-            if (c.Value == target && (windowStart + c.End - c.Length) * 1000 - slackMs <= toMs && (windowStart + c.End) * 1000 + slackMs >= fromMs)
-                return true;
-        return false;
+        var probe = new AnyAt { Target = Map(key16, windowStart, key, (ulong)f.Count << f.P), WindowStart = windowStart, FromMs = fromMs, ToMs = toMs, SlackMs = slackMs };
+        Read(f, windowLength, ref probe);
+        return probe.Hit;
     }
 
     /// <summary>Reads the whole filter as the decoder must: values in range, entries in canonical order
@@ -112,74 +106,91 @@ public static class GolombSet
     /// last entry but zero padding. Throws <see cref="SummaryFormatException"/> naming what is wrong.</summary>
     public static int Validate(AttributionFilter f, uint windowLength)
     {
-        var c = new Cursor(f, windowLength);
-        while (c.Next())
-        {
-        }
+        var all = new All();
+        Read(f, windowLength, ref all);
         return f.Count;
     }
 
-    /// <summary>The filter's entries in order, each checked as it is read (a lookup that stops early has
-    /// checked every entry before its stop, and cannot read past the data or loop: each entry consumes bits);
-    /// after the last one, the padding. No allocation: the collector runs this over every entry it receives.</summary>
-    private ref struct Cursor
+    /// <summary>What a read does with each entry; true stops it (before the padding is checked).</summary>
+    private interface IProbe
     {
-        private BitReader _bits;
-        private readonly int _p, _offsetBits, _count;
-        private readonly uint _windowLength;
-        private readonly ulong _maxLength, _range;
-        private int _read;
-
-        public ulong Value;
-        public uint End, Length;
-
-        public Cursor(AttributionFilter f, uint windowLength)
-        {
-            if (f.P is < 1 or > MaxP)
-                throw new SummaryFormatException($"filter parameter P = {f.P} is outside 1..{MaxP}");
-            _bits = new BitReader(f.Data);
-            _p = f.P;
-            _count = f.Count;
-            _windowLength = windowLength;
-            _offsetBits = OffsetBits(windowLength);
-            _maxLength = (ulong)SummaryLimits.MaxIntervalSeconds(windowLength);
-            _range = (ulong)f.Count << f.P;
-        }
-
-        /// <summary>Reads the next entry into Value, End and Length; false after the last (and its padding checked).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public bool Next()
-        {
-            if (_read >= _count)
-            {
-                _bits.ExpectEnd();
-                return false;
-            }
-            ulong q = _bits.Unary(_range >> _p);
-            ulong value = Value + ((q << _p) | _bits.Bits(_p));
-            if (value >= _range)
-                throw OutsideRange(value, _range);
-            uint end = (uint)_bits.Bits(_offsetBits);
-            if (end > _windowLength)
-                throw EndsAfter(_read, end, _windowLength);
-            uint length = (uint)_bits.ExpGolomb(LengthOrder, _maxLength);
-            if (_read > 0 && value == Value && (end < End || end == End && length < Length))
-                throw OutOfOrder(_read);
-            (Value, End, Length) = (value, end, length);
-            _read++;
-            return true;
-        }
-
-        // Out of line: the message is built only on failure, and the hot loop stays small enough to inline.
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static SummaryFormatException OutsideRange(ulong value, ulong range) => new($"filter value {value} lies outside its range {range}");
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static SummaryFormatException EndsAfter(int entry, uint end, uint windowLength) => new($"filter entry {entry} ends {end} s into a window of {windowLength} s");
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static SummaryFormatException OutOfOrder(int entry) => new($"filter entry {entry} is out of order");
+        bool Stop(ulong value, uint end, uint length);
     }
+
+    private struct All : IProbe
+    {
+        public readonly bool Stop(ulong value, uint end, uint length) => false;
+    }
+
+    private struct Collect : IProbe
+    {
+        public ulong Target;
+        public long WindowStart;
+        public List<Listed> Found;
+
+        public readonly bool Stop(ulong value, uint end, uint length)
+        {
+            if (value == Target)
+                Found.Add(new Listed(WindowStart + end - length, WindowStart + end));
+            return value > Target;
+        }
+    }
+
+    private struct AnyAt : IProbe
+    {
+        public ulong Target;
+        public long WindowStart, FromMs, ToMs, SlackMs;
+        public bool Hit;
+
+        public bool Stop(ulong value, uint end, uint length)
+        {
+            Hit = value == Target && (WindowStart + end - length) * 1000 - SlackMs <= ToMs && (WindowStart + end) * 1000 + SlackMs >= FromMs;
+            return Hit || value > Target;
+        }
+    }
+
+    /// <summary>The filter's entries in order, each checked as it is read, handed to the probe; after the
+    /// last, the padding. A probe that stops early has had every entry before its stop checked, and no read
+    /// passes the data or loops: each entry consumes bits. Generic over a struct so each probe gets its own
+    /// compiled loop with nothing allocated and no call per entry.</summary>
+    private static void Read<T>(AttributionFilter f, uint windowLength, ref T probe) where T : struct, IProbe
+    {
+        if (f.P is < 1 or > MaxP)
+            throw new SummaryFormatException($"filter parameter P = {f.P} is outside 1..{MaxP}");
+        ReadOnlySpan<byte> data = f.Data;
+        int p = f.P, offsetBits = OffsetBits(windowLength);
+        ulong maxLength = (ulong)SummaryLimits.MaxIntervalSeconds(windowLength), range = (ulong)f.Count << p;
+        ulong buf = 0, previous = 0;
+        int avail = 0, next = 0;
+        uint previousEnd = 0, previousLength = 0;
+        for (int i = 0; i < f.Count; i++)
+        {
+            ulong q = BitRead.Unary(data, ref buf, ref avail, ref next, range >> p);
+            ulong value = previous + ((q << p) | BitRead.Take(data, ref buf, ref avail, ref next, p));
+            if (value >= range)
+                throw OutsideRange(value, range);
+            uint end = (uint)BitRead.Take(data, ref buf, ref avail, ref next, offsetBits);
+            if (end > windowLength)
+                throw EndsAfter(i, end, windowLength);
+            uint length = (uint)BitRead.ExpGolomb(data, ref buf, ref avail, ref next, LengthOrder, maxLength);
+            if (i > 0 && value == previous && (end < previousEnd || end == previousEnd && length < previousLength))
+                throw OutOfOrder(i);
+            if (probe.Stop(value, end, length))
+                return;
+            (previous, previousEnd, previousLength) = (value, end, length);
+        }
+        BitRead.ExpectEnd(data, avail, next);
+    }
+
+    // Out of line: the message is built only on failure, and the loop stays small.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static SummaryFormatException OutsideRange(ulong value, ulong range) => new($"filter value {value} lies outside its range {range}");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static SummaryFormatException EndsAfter(int entry, uint end, uint windowLength) => new($"filter entry {entry} ends {end} s into a window of {windowLength} s");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static SummaryFormatException OutOfOrder(int entry) => new($"filter entry {entry} is out of order");
 
     /// <summary>Bits for an end offset of 0..length seconds.</summary>
     private static int OffsetBits(uint windowLength) => 32 - System.Numerics.BitOperations.LeadingZeroCount(windowLength);
