@@ -30,6 +30,7 @@ public static class CodecBench
         byte[][] signed = [.. day.Arrivals.Select(a => a.Signed)];
         ECDsa[] keys = [.. day.Arrivals.Select(a => day.Keys[a.Household])];
         CoseMessage[] parsed = [.. signed.Select(CoseSign1.Parse)];
+        var deriver = new FilterKeyDeriver(DayOfSummaries.MasterKey);
         byte[][] hashes = [.. signed.Select(SigStructureHash)];
         SummaryMessage[] decoded = [.. parsed.Select(p => SummaryCodec.Decode(p.Payload))];
         var windows = decoded.SelectMany(m => m.Windows.Select(w => (m.CeId, w))).ToArray();
@@ -52,6 +53,7 @@ public static class CodecBench
             ("lookup, destination absent", "window", () => Us(windows.Length, i => GolombSet.Lookup(windows[i].w.Filter, filterKeys[i], windows[i].w.StartUnix, windows[i].w.LengthSeconds, Absent))),
             ("lookup and time test without a list (ListsAt), absent", "window", () => Us(windows.Length, i => GolombSet.ListsAt(windows[i].w.Filter, filterKeys[i], windows[i].w.StartUnix, windows[i].w.LengthSeconds, Absent, 0, long.MaxValue / 2, 0))),
             ("filter key derivation (HKDF-SHA256)", "CE", () => Us(windows.Length, i => FilterKeys.Derive(DayOfSummaries.MasterKey, windows[i].CeId, DayOfSummaries.Epoch))),
+            ("filter key derivation, master extracted once (FilterKeyDeriver)", "CE", () => Us(windows.Length, i => deriver.Derive(windows[i].CeId, DayOfSummaries.Epoch))),
         };
         var inv = CultureInfo.InvariantCulture;
         Console.Out.WriteLine(string.Create(inv, $"{signed.Length:N0} messages, {windows.Length:N0} windows, {entries:N0} filter entries ({(double)entries / windows.Length:F1} a window); {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
