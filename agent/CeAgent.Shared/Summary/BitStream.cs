@@ -48,108 +48,118 @@ internal sealed class BitWriter
     public byte[] ToArray() => [.. _bytes];
 }
 
+/// <summary>Where a read of a bit stream is: the next bits, left-aligned in a 64-bit buffer (past
+/// <see cref="Avail"/>: the stream's next bits, or zeros past its end, never anything else: a refill ORs a
+/// whole word in, and a later one writes the same bits again), how many of them count (under 64, since a
+/// shift by 64 is a no-op in C#), and how many bytes have been loaded.</summary>
+internal struct BitState
+{
+    public ulong Buf;
+    public int Avail;
+    public int Next;
+}
+
 /// <summary>
 /// Reads what <see cref="BitWriter"/> wrote; running past the end is a format error, not a hang. MSB first
-/// through a 64-bit buffer refilled eight bytes at a time. The state is the caller's locals (the data, the
-/// buffer, the bits in it, the bytes loaded), passed by reference to these inlined steps, so the filter
-/// loop keeps it in registers: a struct holding it lived on the stack, a load and a store a step (the
-/// collector validates every filter entry, the resolver reads many filters a request).
-/// In the buffer past <c>avail</c> lie the stream's next bits or zeros past its end, never anything else:
-/// a refill ORs a whole word in, and a later one writes the same bits again.
+/// through a 64-bit buffer refilled eight bytes at a time. Each step takes the state by value and returns
+/// the new one: nothing takes its address, so once the steps are inlined into the filter loop the JIT keeps
+/// it in registers (a struct read through methods, or locals passed by reference, lived on the stack: a
+/// load and a store a step; the collector validates every filter entry, the resolver reads many filters a
+/// request).
 /// </summary>
 internal static class BitRead
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Refill(ReadOnlySpan<byte> data, ref ulong buf, ref int avail, ref int next)
+    public static BitState Refill(ReadOnlySpan<byte> data, BitState s)
     {
-        if (next + 8 <= data.Length)
-        {
-            buf |= System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(data[next..]) >> avail;
-            next += (63 - avail) >> 3;
-            avail |= 56; // 56-63: avail stays under 64, since a shift by 64 is a no-op in C#
-        }
-        else
-            RefillTail(data, ref buf, ref avail, ref next);
+        if (s.Next + 8 > data.Length)
+            return RefillTail(data, s);
+        s.Buf |= System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(data[s.Next..]) >> s.Avail;
+        s.Next += (63 - s.Avail) >> 3;
+        s.Avail |= 56; // 56-63
+        return s;
     }
 
-    private static void RefillTail(ReadOnlySpan<byte> data, ref ulong buf, ref int avail, ref int next)
+    private static BitState RefillTail(ReadOnlySpan<byte> data, BitState s)
     {
-        while (avail < 56 && next < data.Length)
+        while (s.Avail < 56 && s.Next < data.Length)
         {
-            buf |= (ulong)data[next++] << (56 - avail);
-            avail += 8;
+            s.Buf |= (ulong)data[s.Next++] << (56 - s.Avail);
+            s.Avail += 8;
         }
+        return s;
     }
 
     /// <summary>count (0-32) bits as a number.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Take(ReadOnlySpan<byte> data, ref ulong buf, ref int avail, ref int next, int count)
+    public static (BitState, ulong) Take(ReadOnlySpan<byte> data, BitState s, int count)
     {
         if (count == 0)
-            return 0;
-        if (avail < count)
+            return (s, 0);
+        if (s.Avail < count)
         {
-            Refill(data, ref buf, ref avail, ref next);
-            if (avail < count)
+            s = Refill(data, s);
+            if (s.Avail < count)
                 throw Truncated(data.Length);
         }
-        ulong v = buf >> (64 - count);
-        buf <<= count;
-        avail -= count;
-        return v;
+        ulong v = s.Buf >> (64 - count);
+        s.Buf <<= count;
+        s.Avail -= count;
+        return (s, v);
     }
 
     /// <param name="limit">The largest quotient a valid stream can hold; more ones mean garbage.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Unary(ReadOnlySpan<byte> data, ref ulong buf, ref int avail, ref int next, ulong limit)
+    public static (BitState, ulong) Unary(ReadOnlySpan<byte> data, BitState s, ulong limit)
     {
         ulong q = 0;
         while (true)
         {
-            if (avail < 56)
-                Refill(data, ref buf, ref avail, ref next);
-            if (avail == 0)
+            if (s.Avail < 56)
+                s = Refill(data, s);
+            if (s.Avail == 0)
                 throw Truncated(data.Length);
-            int ones = Math.Min(System.Numerics.BitOperations.LeadingZeroCount(~buf), avail);
+            int ones = Math.Min(System.Numerics.BitOperations.LeadingZeroCount(~s.Buf), s.Avail);
             q += (ulong)ones;
             if (q > limit)
                 throw Error("filter data holds a gap larger than its range");
-            if (ones < avail)
+            if (ones < s.Avail)
             {
-                buf <<= ones + 1; // and the terminating zero
-                avail -= ones + 1;
-                return q;
+                s.Buf <<= ones + 1; // and the terminating zero
+                s.Avail -= ones + 1;
+                return (s, q);
             }
-            buf <<= ones;
-            avail -= ones;
+            s.Buf <<= ones;
+            s.Avail -= ones;
         }
     }
 
     /// <summary>Exp-Golomb code of order k.</summary>
     /// <param name="limit">The largest value a valid stream can hold.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong ExpGolomb(ReadOnlySpan<byte> data, ref ulong buf, ref int avail, ref int next, int k, ulong limit)
+    public static (BitState, ulong) ExpGolomb(ReadOnlySpan<byte> data, BitState s, int k, ulong limit)
     {
         // A valid code has at most 32 leading zeros; padding zeros past the end are not the stream's.
-        if (avail < 56)
-            Refill(data, ref buf, ref avail, ref next);
-        int zeros = System.Numerics.BitOperations.LeadingZeroCount(buf);
-        long remaining = (long)(data.Length - next) * 8 + avail;
+        if (s.Avail < 56)
+            s = Refill(data, s);
+        int zeros = System.Numerics.BitOperations.LeadingZeroCount(s.Buf);
+        long remaining = (long)(data.Length - s.Next) * 8 + s.Avail;
         if (zeros > 32 && remaining > 32)
             throw Error("filter data holds an interval length code longer than any valid one");
         if (zeros >= remaining)
             throw Truncated(data.Length);
-        buf <<= zeros + 1;
-        avail -= zeros + 1;
-        ulong high = (1UL << zeros) | Take(data, ref buf, ref avail, ref next, zeros);
-        ulong v = ((high - 1) << k) | Take(data, ref buf, ref avail, ref next, k);
-        return v <= limit ? v : throw OverLimit(v, limit);
+        s.Buf <<= zeros + 1;
+        s.Avail -= zeros + 1;
+        (s, ulong rest) = Take(data, s, zeros);
+        (s, ulong low) = Take(data, s, k);
+        ulong v = ((((1UL << zeros) | rest) - 1) << k) | low;
+        return v <= limit ? (s, v) : throw OverLimit(v, limit);
     }
 
     /// <summary>What a canonical stream ends with: only the zero padding of its last byte.</summary>
-    public static void ExpectEnd(ReadOnlySpan<byte> data, int avail, int next)
+    public static void ExpectEnd(ReadOnlySpan<byte> data, BitState s)
     {
-        long rest = (long)(data.Length - next) * 8 + avail;
+        long rest = (long)(data.Length - s.Next) * 8 + s.Avail;
         if (rest >= 8 || rest > 0 && (data[^1] & ((1 << (int)rest) - 1)) != 0)
             throw new SummaryFormatException($"filter data has {rest} bits after its last entry, expected only zero padding under 8");
     }

@@ -160,26 +160,29 @@ public static class GolombSet
         ReadOnlySpan<byte> data = f.Data;
         int p = f.P, offsetBits = OffsetBits(windowLength);
         ulong maxLength = (ulong)SummaryLimits.MaxIntervalSeconds(windowLength), range = (ulong)f.Count << p;
-        ulong buf = 0, previous = 0;
-        int avail = 0, next = 0;
+        var bits = new BitState();
+        ulong previous = 0;
         uint previousEnd = 0, previousLength = 0;
         for (int i = 0; i < f.Count; i++)
         {
-            ulong q = BitRead.Unary(data, ref buf, ref avail, ref next, range >> p);
-            ulong value = previous + ((q << p) | BitRead.Take(data, ref buf, ref avail, ref next, p));
+            (bits, ulong q) = BitRead.Unary(data, bits, range >> p);
+            (bits, ulong remainder) = BitRead.Take(data, bits, p);
+            ulong value = previous + ((q << p) | remainder);
             if (value >= range)
                 throw OutsideRange(value, range);
-            uint end = (uint)BitRead.Take(data, ref buf, ref avail, ref next, offsetBits);
+            (bits, ulong endBits) = BitRead.Take(data, bits, offsetBits);
+            uint end = (uint)endBits;
             if (end > windowLength)
                 throw EndsAfter(i, end, windowLength);
-            uint length = (uint)BitRead.ExpGolomb(data, ref buf, ref avail, ref next, LengthOrder, maxLength);
+            (bits, ulong lengthBits) = BitRead.ExpGolomb(data, bits, LengthOrder, maxLength);
+            uint length = (uint)lengthBits;
             if (i > 0 && value == previous && (end < previousEnd || end == previousEnd && length < previousLength))
                 throw OutOfOrder(i);
             if (probe.Stop(value, end, length))
                 return;
             (previous, previousEnd, previousLength) = (value, end, length);
         }
-        BitRead.ExpectEnd(data, avail, next);
+        BitRead.ExpectEnd(data, bits);
     }
 
     // Out of line: the message is built only on failure, and the loop stays small.
