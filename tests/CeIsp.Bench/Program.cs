@@ -1,5 +1,11 @@
 using CeIsp.Bench;
 
 // `make bench-isp` runs this; `--quick` runs two evening hours. `resolve90 --store sqlite|postgres` measures
-// the resolver on the cached 90-day store alone (building it first if it is not there).
-return args.FirstOrDefault() == "resolve90" ? Retention90Bench.Cli(args[1..]) : IspBenchCommand.Run(args);
+// the resolver on the cached 90-day store alone (building it first if it is not there); `codec` prints the
+// CPU cost of each verify/decode/lookup step (`make bench-codec`).
+return args.FirstOrDefault() switch
+{
+    "resolve90" => Retention90Bench.Cli(args[1..]),
+    "codec" => CodecBench.Cli(args[1..]),
+    _ => IspBenchCommand.Run(args),
+};
