@@ -1,6 +1,7 @@
 // A desk officer's session in a real browser (Debian's chromium, headless, driven by playwright-core):
 // a wrong password is refused, sign in, paste the provider's lines, read them, resolve, read the verdict
-// on the page, download the evidence bundle. Run by tests/CeIsp.Tests/Desk/BrowserTests.cs, which starts
+// on the page, download the evidence bundle, see a post without the anti-forgery token refused, sign out.
+// Run by tests/CeIsp.Tests/Desk/BrowserTests.cs, which starts
 // `ce-isp serve` over real stored data and passes what to type in the environment:
 //   DESK_URL, DESK_USER, DESK_PASSWORD, DESK_TEXT (CSV lines), DESK_ACCURACY_MS, DESK_EXPECT_VERDICT,
 //   DESK_EXPECT_LINE, DESK_OUT (a directory for the download and the screenshots)
@@ -66,6 +67,16 @@ try {
   const zip = join(out, 'evidence.zip');
   await download.saveAs(zip);
   assert.equal(readFileSync(zip).subarray(0, 2).toString(), 'PK', 'the download is a zip');
+  // A post the page did not make (no anti-forgery token) is refused, even with the session cookie.
+  const forged = await page.evaluate(async () => {
+    const r = await fetch('/api/v1/requests', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    return { status: r.status, error: (await r.json()).error };
+  });
+  assert.equal(forged.status, 403);
+  assert.match(forged.error, /anti-forgery token/);
+  // Signing out is a form post with the session's token: it ends the session.
+  await Promise.all([page.waitForURL(/\/login$/), page.click('form[action="/logout"] button')]);
+  assert.equal((await page.evaluate(async () => (await fetch('/api/v1/me')).status)), 401);
   assert.deepEqual(external, [], 'requests left the desk');
   console.log(JSON.stringify({ verdict, lines, ja, en, zip, rows }));
 } finally {

@@ -17,16 +17,7 @@ public static class FilterKeys
     public const int KeyBytes = 16;
     private static readonly byte[] Label = "ce-agent filter key v1"u8.ToArray();
 
-    public static byte[] Derive(ReadOnlySpan<byte> masterKey, string ceId, uint epoch)
-    {
-        if (masterKey.Length != MasterKeyBytes)
-            throw new ArgumentException($"the master key has {MasterKeyBytes} bytes, not {masterKey.Length}", nameof(masterKey));
-        if (!Summary.SummaryLimits.IsValidCeId(ceId))
-            throw new ArgumentException($"CE id '{ceId}' is not a valid CE id", nameof(ceId));
-        byte[] key = new byte[KeyBytes];
-        HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey, key, salt: [], Info(ceId, epoch));
-        return key;
-    }
+    public static byte[] Derive(ReadOnlySpan<byte> masterKey, string ceId, uint epoch) => new FilterKeyDeriver(masterKey).Derive(ceId, epoch);
 
     /// <summary>The HKDF info for a (CE, epoch): label, 0x00, CE id (ASCII), 0x00, epoch big-endian.</summary>
     public static byte[] Info(string ceId, uint epoch)
@@ -53,5 +44,32 @@ public static class FilterKeys
             throw new FormatException($"{field}: not hexadecimal");
         }
         return k.Length == bytes ? k : throw new FormatException($"{field}: {k.Length} bytes; needs {bytes} ({bytes * 2} hex digits)");
+    }
+}
+
+/// <summary>
+/// <see cref="FilterKeys.Derive"/> for many CEs under one master: HKDF in its two steps (RFC 5869), the
+/// extract (HMAC of the master under the empty salt) once, then one HMAC a key (a 16-byte expand is one
+/// block), which halves the cost of the resolver's key a CE.
+/// </summary>
+public sealed class FilterKeyDeriver
+{
+    private readonly byte[] _prk;
+
+    public FilterKeyDeriver(ReadOnlySpan<byte> masterKey)
+    {
+        if (masterKey.Length != FilterKeys.MasterKeyBytes)
+            throw new ArgumentException($"the master key has {FilterKeys.MasterKeyBytes} bytes, not {masterKey.Length}", nameof(masterKey));
+        _prk = new byte[32];
+        HKDF.Extract(HashAlgorithmName.SHA256, masterKey, salt: [], _prk);
+    }
+
+    public byte[] Derive(string ceId, uint epoch)
+    {
+        if (!Summary.SummaryLimits.IsValidCeId(ceId))
+            throw new ArgumentException($"CE id '{ceId}' is not a valid CE id", nameof(ceId));
+        byte[] key = new byte[FilterKeys.KeyBytes];
+        HKDF.Expand(HashAlgorithmName.SHA256, _prk, key, FilterKeys.Info(ceId, epoch));
+        return key;
     }
 }

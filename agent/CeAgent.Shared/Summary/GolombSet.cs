@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using System.Runtime.CompilerServices;
 
 namespace CeAgent.Shared.Summary;
 
@@ -78,50 +79,121 @@ public static class GolombSet
     /// false positive's.</summary>
     public static List<Listed> Lookup(AttributionFilter f, ReadOnlySpan<byte> key16, long windowStart, uint windowLength, FlowKey key)
     {
-        var found = new List<Listed>();
+        var probe = new Collect { Found = [], WindowStart = windowStart };
         if (f.Count == 0)
-            return found;
-        ulong target = Map(key16, windowStart, key, (ulong)f.Count << f.P);
-        foreach (Entry e in Entries(f, windowLength))
-        {
-            if (e.Value > target)
-                break;
-            if (e.Value == target)
-                found.Add(new Listed(windowStart + e.EndOffset - e.Length, windowStart + e.EndOffset));
-        }
-        return found;
+            return probe.Found;
+        probe.Target = Map(key16, windowStart, key, (ulong)f.Count << f.P);
+        Read(f, windowLength, ref probe);
+        return probe.Found;
+    }
+
+    /// <summary>Whether the filter lists the destination at a time that meets [fromMs, toMs], each listed
+    /// interval widened by <paramref name="slackMs"/> (the window's clock error bound) on both sides: what
+    /// <see cref="Lookup"/> and a test of its result would say, without a list, stopping at the first such
+    /// interval or the first value past the destination's (entries are sorted).</summary>
+    public static bool ListsAt(AttributionFilter f, ReadOnlySpan<byte> key16, long windowStart, uint windowLength, FlowKey key,
+        long fromMs, long toMs, long slackMs)
+    {
+        if (f.Count == 0)
+            return false;
+        var probe = new AnyAt { Target = Map(key16, windowStart, key, (ulong)f.Count << f.P), WindowStart = windowStart, FromMs = fromMs, ToMs = toMs, SlackMs = slackMs };
+        Read(f, windowLength, ref probe);
+        return probe.Hit;
     }
 
     /// <summary>Reads the whole filter as the decoder must: values in range, entries in canonical order
     /// (a repeat is a hash collision between two destinations), intervals that end in the window and respect the length limit, nothing after the
     /// last entry but zero padding. Throws <see cref="SummaryFormatException"/> naming what is wrong.</summary>
-    public static int Validate(AttributionFilter f, uint windowLength) => Entries(f, windowLength).Count();
+    public static int Validate(AttributionFilter f, uint windowLength)
+    {
+        var all = new All();
+        Read(f, windowLength, ref all);
+        return f.Count;
+    }
 
-    private static IEnumerable<Entry> Entries(AttributionFilter f, uint windowLength)
+    /// <summary>What a read does with each entry; true stops it (before the padding is checked).</summary>
+    private interface IProbe
+    {
+        bool Stop(ulong value, uint end, uint length);
+    }
+
+    private struct All : IProbe
+    {
+        public readonly bool Stop(ulong value, uint end, uint length) => false;
+    }
+
+    private struct Collect : IProbe
+    {
+        public ulong Target;
+        public long WindowStart;
+        public List<Listed> Found;
+
+        public readonly bool Stop(ulong value, uint end, uint length)
+        {
+            if (value == Target)
+                Found.Add(new Listed(WindowStart + end - length, WindowStart + end));
+            return value > Target;
+        }
+    }
+
+    private struct AnyAt : IProbe
+    {
+        public ulong Target;
+        public long WindowStart, FromMs, ToMs, SlackMs;
+        public bool Hit;
+
+        public bool Stop(ulong value, uint end, uint length)
+        {
+            Hit = value == Target && (WindowStart + end - length) * 1000 - SlackMs <= ToMs && (WindowStart + end) * 1000 + SlackMs >= FromMs;
+            return Hit || value > Target;
+        }
+    }
+
+    /// <summary>The filter's entries in order, each checked as it is read, handed to the probe; after the
+    /// last, the padding. A probe that stops early has had every entry before its stop checked, and no read
+    /// passes the data or loops: each entry consumes bits. Generic over a struct so each probe gets its own
+    /// compiled loop with nothing allocated and no call per entry.</summary>
+    private static void Read<T>(AttributionFilter f, uint windowLength, ref T probe) where T : struct, IProbe
     {
         if (f.P is < 1 or > MaxP)
             throw new SummaryFormatException($"filter parameter P = {f.P} is outside 1..{MaxP}");
-        var reader = new BitReader(f.Data);
-        int offsetBits = OffsetBits(windowLength);
-        ulong maxLength = (ulong)SummaryLimits.MaxIntervalSeconds(windowLength);
-        ulong range = (ulong)f.Count << f.P;
-        Entry previous = default;
+        ReadOnlySpan<byte> data = f.Data;
+        int p = f.P, offsetBits = OffsetBits(windowLength);
+        ulong maxLength = (ulong)SummaryLimits.MaxIntervalSeconds(windowLength), range = (ulong)f.Count << p;
+        var bits = new BitState();
+        ulong previous = 0;
+        uint previousEnd = 0, previousLength = 0;
         for (int i = 0; i < f.Count; i++)
         {
-            ulong q = reader.Unary(range >> f.P);
-            ulong value = previous.Value + ((q << f.P) | reader.Bits(f.P));
+            (bits, ulong q) = BitRead.Unary(data, bits, range >> p);
+            (bits, ulong remainder) = BitRead.Take(data, bits, p);
+            ulong value = previous + ((q << p) | remainder);
             if (value >= range)
-                throw new SummaryFormatException($"filter value {value} lies outside its range {range}");
-            uint end = (uint)reader.Bits(offsetBits);
+                throw OutsideRange(value, range);
+            (bits, ulong endBits) = BitRead.Take(data, bits, offsetBits);
+            uint end = (uint)endBits;
             if (end > windowLength)
-                throw new SummaryFormatException($"filter entry {i} ends {end} s into a window of {windowLength} s");
-            var e = new Entry(value, end, (uint)reader.ExpGolomb(LengthOrder, maxLength));
-            if (i > 0 && e.CompareTo(previous) < 0)
-                throw new SummaryFormatException($"filter entry {i} is out of order");
-            yield return previous = e;
+                throw EndsAfter(i, end, windowLength);
+            (bits, ulong lengthBits) = BitRead.ExpGolomb(data, bits, LengthOrder, maxLength);
+            uint length = (uint)lengthBits;
+            if (i > 0 && value == previous && (end < previousEnd || end == previousEnd && length < previousLength))
+                throw OutOfOrder(i);
+            if (probe.Stop(value, end, length))
+                return;
+            (previous, previousEnd, previousLength) = (value, end, length);
         }
-        reader.ExpectEnd();
+        BitRead.ExpectEnd(data, bits);
     }
+
+    // Out of line: the message is built only on failure, and the loop stays small.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static SummaryFormatException OutsideRange(ulong value, ulong range) => new($"filter value {value} lies outside its range {range}");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static SummaryFormatException EndsAfter(int entry, uint end, uint windowLength) => new($"filter entry {entry} ends {end} s into a window of {windowLength} s");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static SummaryFormatException OutOfOrder(int entry) => new($"filter entry {entry} is out of order");
 
     /// <summary>Bits for an end offset of 0..length seconds.</summary>
     private static int OffsetBits(uint windowLength) => 32 - System.Numerics.BitOperations.LeadingZeroCount(windowLength);

@@ -219,9 +219,9 @@ public static class SummaryCodec
             throw new SummaryFormatException($"{where} has {entries} fields, needs at least 5");
         int key = 0;
         Expect(r, ref key, 1, where);
-        long start = (long)r.UInt(long.MaxValue, $"{where} start");
+        long start = (long)r.UInt(long.MaxValue, where, "start");
         Expect(r, ref key, 2, where);
-        uint length = (uint)r.UInt(SummaryLimits.MaxWindowSeconds, $"{where} length");
+        uint length = (uint)r.UInt(SummaryLimits.MaxWindowSeconds, where, "length");
         if (!SummaryLimits.IsValidWindowLength(length))
             throw new SummaryFormatException($"{where} length: {length} s does not divide a day into whole windows (1-{SummaryLimits.MaxWindowSeconds} s)");
         if (start % length != 0)
@@ -303,8 +303,8 @@ public static class SummaryCodec
     {
         if (r.Array(2, "part") != 2)
             throw new SummaryFormatException($"{where}: part must be [index, count]");
-        int part = (int)r.UInt(SummaryLimits.MaxParts, $"{where} part index");
-        int parts = (int)r.UInt(SummaryLimits.MaxParts, $"{where} part count");
+        int part = (int)r.UInt(SummaryLimits.MaxParts, where, "part index");
+        int parts = (int)r.UInt(SummaryLimits.MaxParts, where, "part count");
         r.EndArray("part");
         if (parts < 2 || part >= parts)
             throw new SummaryFormatException($"{where}: part {part} of {parts} (a split window has 2-{SummaryLimits.MaxParts} parts, a whole one leaves the field out)");
@@ -313,7 +313,7 @@ public static class SummaryCodec
 
     private static uint Counter(StrictCborReader r, string where, string what)
     {
-        uint v = (uint)r.UInt(uint.MaxValue, $"{where} {what}");
+        uint v = (uint)r.UInt(uint.MaxValue, where, what);
         return v != 0 ? v : throw new SummaryFormatException($"{where}: {what} written as 0 (zero counters are left out)");
     }
 

@@ -20,25 +20,24 @@ public static class SummaryRules
     private static void CheckWindow(IReadOnlyList<WindowSummary> windows, int i)
     {
         WindowSummary w = windows[i];
-        string where = $"window {i}";
         if (!SummaryLimits.IsValidWindowLength(w.LengthSeconds))
-            throw new SummaryFormatException($"{where} length: {w.LengthSeconds} s does not divide a day into whole windows");
+            throw new SummaryFormatException($"window {i} length: {w.LengthSeconds} s does not divide a day into whole windows");
         if (w.StartUnix < 0 || w.StartUnix % w.LengthSeconds != 0)
-            throw new SummaryFormatException($"{where} start: {w.StartUnix} is not aligned to the window length of {w.LengthSeconds} s");
+            throw new SummaryFormatException($"window {i} start: {w.StartUnix} is not aligned to the window length of {w.LengthSeconds} s");
         if (w.Parts is < 1 or > SummaryLimits.MaxParts || w.Part < 0 || w.Part >= w.Parts)
-            throw new SummaryFormatException($"{where} part: {w.Part} of {w.Parts}");
+            throw new SummaryFormatException($"window {i} part: {w.Part} of {w.Parts}");
         // Only part 0 knows the whole window's usage; the others are filters alone, so nothing is counted twice.
         if (w.Part > 0 && (w.Protocols.Count > 0 || w.Exhausted + w.LostEvents + w.Resyncs + w.Unrecorded > 0))
-            throw new SummaryFormatException($"{where} part: part {w.Part} of {w.Parts} carries protocols or counters (only part 0 does)");
+            throw new SummaryFormatException($"window {i} part: part {w.Part} of {w.Parts} carries protocols or counters (only part 0 does)");
         if (i == 0)
             return;
         WindowSummary prev = windows[i - 1];
         if (w.StartUnix == prev.StartUnix)
         {
             if (w.LengthSeconds != prev.LengthSeconds || w.Parts != prev.Parts || w.Part <= prev.Part)
-                throw new SummaryFormatException($"{where} start: repeats window {i - 1} ({prev.StartUnix}) without being its next part");
+                throw new SummaryFormatException($"window {i} start: repeats window {i - 1} ({prev.StartUnix}) without being its next part");
         }
         else if (w.StartUnix < prev.StartUnix + prev.LengthSeconds)
-            throw new SummaryFormatException($"{where} start: {w.StartUnix} is before the end of window {i - 1} ({prev.StartUnix} + {prev.LengthSeconds} s): windows ascend and do not overlap");
+            throw new SummaryFormatException($"window {i} start: {w.StartUnix} is before the end of window {i - 1} ({prev.StartUnix} + {prev.LengthSeconds} s): windows ascend and do not overlap");
     }
 }

@@ -61,10 +61,7 @@ public static class WindowMatch
     public static bool DestinationSeen(WindowSummary w, ReadOnlySpan<byte> filterKey, FlowKey destination, long fromMs, long toMs)
     {
         long error = w.Clock.MaxErrorMs == uint.MaxValue ? long.MaxValue / 4 : w.Clock.MaxErrorMs;
-        foreach (Listed l in GolombSet.Lookup(w.Filter, filterKey, w.StartUnix, w.LengthSeconds, destination))
-            if (l.StartUnix * 1000 - error <= toMs && l.EndUnix * 1000 + error >= fromMs)
-                return true;
-        return false;
+        return GolombSet.ListsAt(w.Filter, filterKey, w.StartUnix, w.LengthSeconds, destination, fromMs, toMs, error);
     }
 
     /// <summary>The whole test over one CE's windows near the observation (any order, others ignored):

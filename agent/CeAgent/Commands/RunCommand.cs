@@ -4,6 +4,7 @@ using CeAgent.Service;
 using CeAgent.Shared.Cli;
 using CeAgent.Shared.Secrets;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 
 namespace CeAgent.Commands;
 
@@ -18,7 +19,23 @@ internal static class RunCommand
         """,
         Run);
 
+    /// <summary>A start that fails before the pipeline runs (usage, configuration, permissions) tells systemd
+    /// why as well as stderr (STATUS=, ERRNO=), and never READY=1; the command table prints it and sets the exit code.</summary>
     private static int Run(string[] argv)
+    {
+        var status = ServiceStatus.FromEnvironment(new SystemdNotifier());
+        try
+        {
+            return Run(argv, status);
+        }
+        catch (Exception e)
+        {
+            status.Failed(e);
+            throw;
+        }
+    }
+
+    private static int Run(string[] argv, ServiceStatus status)
     {
         CliArgs args = CliArgs.Parse(argv, "check");
         bool check = args.Flag("check");
@@ -53,7 +70,7 @@ internal static class RunCommand
         // The filter key opens this household's summaries: the agent does not run with it open to others.
         SecretFile.RequirePrivate(config, "a configuration holding filterKey");
 
-        using IHost host = AgentHost.Build(c);
+        using IHost host = AgentHost.Build(c, status);
         host.Run();
         return Environment.ExitCode;
     }

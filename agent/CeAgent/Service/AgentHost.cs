@@ -1,22 +1,22 @@
 using CeAgent.Config;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
 namespace CeAgent.Service;
 
 /// <summary>
-/// The generic host around the pipeline. Under systemd (NOTIFY_SOCKET set) Hosting.Systemd's lifetime sends
-/// READY=1 once AgentService has started and STOPPING=1 on SIGTERM; elsewhere (procd, a shell) the console
-/// lifetime handles SIGTERM and nothing is sent. The test is NOTIFY_SOCKET itself rather than AddSystemd's
-/// "is my parent process systemd": a supervisor speaking the notify protocol that is not systemd's direct
-/// child (a container's init, the tests) is served the same way, and procd never sets it.
+/// The generic host around the pipeline. The console lifetime handles SIGTERM everywhere; under systemd
+/// (NOTIFY_SOCKET set) AgentService tells it READY=1 once the pipeline is up and STOPPING=1 on the way out
+/// (<see cref="ServiceStatus"/>), not Hosting.Systemd's lifetime, which would say READY=1 even for a pipeline
+/// that failed to start. The test is NOTIFY_SOCKET itself rather than AddSystemd's "is my parent process
+/// systemd": a supervisor speaking the notify protocol that is not systemd's direct child (a container's
+/// init, the tests) is served the same way, and procd never sets it.
 /// </summary>
 public static class AgentHost
 {
-    public static IHost Build(AgentConfig config)
+    public static IHost Build(AgentConfig config, ServiceStatus status)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(8));
@@ -29,14 +29,10 @@ public static class AgentHost
         else
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
 
-        var systemd = new SystemdNotifier();
-        builder.Services.AddSingleton<ISystemdNotifier>(systemd);
-        if (systemd.IsEnabled)
-            builder.Services.AddSingleton<IHostLifetime, SystemdLifetime>();
         builder.Services.AddSingleton(config);
         builder.Services.AddHostedService(sp => new AgentService(config,
             new Log(sp.GetRequiredService<ILoggerFactory>().CreateLogger(Log.Category)),
-            ServiceStatus.FromEnvironment(systemd), sp.GetRequiredService<IHostApplicationLifetime>()));
+            status, sp.GetRequiredService<IHostApplicationLifetime>()));
         return builder.Build();
     }
 }

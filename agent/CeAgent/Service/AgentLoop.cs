@@ -25,8 +25,6 @@ public sealed class AgentLoop : IDisposable
     private readonly MemoryTrim _trim = new();
 
     public Health Health => _health.Health;
-    /// <summary>Set after the conntrack subscription and the spool are open (AgentService then lets the host send READY=1).</summary>
-    public bool Ready { get; }
     public long Iterations { get; private set; }
 
     /// <param name="log">(level, message): level is "info", "warning" or "error".</param>
@@ -36,8 +34,7 @@ public sealed class AgentLoop : IDisposable
         _closeDelayMs = config.CloseDelaySeconds * 1000;
         _health = new HealthReporter(notify, leds);
         _health.Starting();
-        _p = AgentPipeline.Build(config, log, () => notify.Status("conntrack subscribed, spool open"));
-        Ready = true;
+        _p = AgentPipeline.Build(config, log);
         _stepWatch = Interop.TimeApi.CreateStepWatch();
         _clock = _p.StartClock;
     }

@@ -38,9 +38,10 @@ public sealed class AgentPipeline : IDisposable
     public RefusalCounter? Refusals { get; init; }
     private readonly List<IDisposable> _owned = [];
 
+    /// <summary>Everything up to the broker link, whose connection the publisher then attempts (and retries) from
+    /// the loop: once this returns, the agent is ready (READY=1); if it throws, it never was.</summary>
     /// <param name="log">(level, message): level is "info", "warning" or "error".</param>
-    /// <param name="subscribed">Called once conntrack is subscribed and the spool open (READY=1 may follow).</param>
-    public static AgentPipeline Build(AgentConfig config, Action<string, string> log, Action subscribed)
+    public static AgentPipeline Build(AgentConfig config, Action<string, string> log)
     {
         (MapeParams mape, byte[] filterKey) = config.Validate();
         string id = config.CeId!;
@@ -58,7 +59,6 @@ public sealed class AgentPipeline : IDisposable
             var flows = new FlowTracker(mape.Ipv4Bits, mape.Ports, new AggregatorSink(windows, ns => ToUtcMs(clock, ns)));
             var (events, refusals) = Subscribe(config, flows, reopened, log, owned);
             windows.EndRestored();
-            subscribed();
 
             var mqtt = Own(owned, new MqttLink(config.Broker.Settings(id) with
             {

@@ -11,8 +11,9 @@ public sealed class AgentService(AgentConfig config, Log log, ServiceStatus noti
 {
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Runs the pipeline and calls its second argument once conntrack is subscribed and the spool
-    /// open. A test replaces it to inject a fault at this seam.</summary>
+    /// <summary>Runs the pipeline and calls its second argument once the pipeline is up (conntrack subscribed,
+    /// spool open, broker link made): READY=1 is sent then, and never if it fails before. A test replaces it
+    /// to inject a fault at this seam.</summary>
     public Action<Leds.LedDriver?, Action, CancellationToken> Pipeline { get; init; } = (leds, started, stop) =>
     {
         using var loop = new AgentLoop(config, log.Write, notify, leds);
@@ -20,14 +21,20 @@ public sealed class AgentService(AgentConfig config, Log log, ServiceStatus noti
         loop.Run(stop);
     };
 
-    /// <summary>Returns once the pipeline has subscribed to conntrack and opened its spool (or failed to): the
-    /// host reports itself started, and so systemd's READY=1 is sent, only after this.</summary>
+    /// <summary>Returns once the pipeline is up (or failed to start): the host reports itself started only after this.</summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await base.StartAsync(cancellationToken);
         // Not cancellable: a failing pipeline stops the application, which cancels this very token, and the
         // start must then end quietly (exit 1 is already set); the pipeline's start is bounded anyway.
         await _started.Task;
+    }
+
+    /// <summary>STOPPING=1 for a service that was ready: SIGTERM, or a fault after the start.</summary>
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        notify.Stopping();
+        return base.StopAsync(cancellationToken);
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Factory.StartNew(() =>
@@ -48,7 +55,11 @@ public sealed class AgentService(AgentConfig config, Log log, ServiceStatus noti
         try
         {
             leds = Leds.LedSetup.From(config.Leds, log.Write);
-            Pipeline(leds, () => _started.TrySetResult(), stoppingToken);
+            Pipeline(leds, () =>
+            {
+                notify.Ready("conntrack subscribed, spool open, broker connection queued");
+                _started.TrySetResult();
+            }, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -59,7 +70,7 @@ public sealed class AgentService(AgentConfig config, Log log, ServiceStatus noti
             bool expected = e is IOException or FormatException or UnauthorizedAccessException or InvalidDataException or System.Security.Cryptography.CryptographicException;
             log.Write("error", expected ? e.Message : $"fault: {e.GetType().Name}: {e.Message}; the agent stops so its supervisor restarts it\n{e.StackTrace}");
             leds?.Show(HealthState.Fault);
-            notify.Status("fault: " + e.Message);
+            notify.Failed(e);
             Environment.ExitCode = 1;
             lifetime.StopApplication();
         }

@@ -5,10 +5,11 @@ using Microsoft.Extensions.Hosting.Systemd;
 namespace CeAgent.Service;
 
 /// <summary>
-/// What the pipeline itself tells systemd, through Hosting.Systemd's notifier: STATUS= text and the
-/// watchdog. READY=1 and STOPPING=1 are the host's (SystemdLifetime), which sends them when the host has
-/// started (after AgentService's start, so after the conntrack subscription and the spool are up) and when it
-/// stops. Without NOTIFY_SOCKET (procd, a shell) the notifier is disabled and every call does nothing.
+/// What the agent tells systemd, through Hosting.Systemd's notifier: READY=1 once the pipeline is up (conntrack
+/// subscribed, spool open, broker connection queued), STATUS= text, the watchdog, STOPPING=1, and on a failure
+/// STATUS= naming it with ERRNO= where the failure carries one. READY=1 is ours rather than SystemdLifetime's,
+/// which sends it when the host has started, whether or not the pipeline did: a start that failed then looked
+/// ready to systemd for a moment before the exit. Without NOTIFY_SOCKET (procd, a shell) every call does nothing.
 /// </summary>
 public sealed class ServiceStatus(ISystemdNotifier notifier, TimeSpan? watchdogInterval)
 {
@@ -30,6 +31,42 @@ public sealed class ServiceStatus(ISystemdNotifier notifier, TimeSpan? watchdogI
     }
 
     public void Status(string status) => Send("STATUS=" + status);
+
+    /// <summary>True once READY=1 was sent.</summary>
+    public bool IsReady { get; private set; }
+
+    /// <summary>The pipeline is up: says so, then READY=1, once.</summary>
+    public void Ready(string status)
+    {
+        if (IsReady)
+            return;
+        Status(status);
+        Send("READY=1");
+        IsReady = true;
+    }
+
+    /// <summary>STOPPING=1, for a service that was ready; a start that failed says why with <see cref="Failed"/>.</summary>
+    public void Stopping()
+    {
+        if (IsReady)
+            Send("STOPPING=1");
+    }
+
+    /// <summary>STATUS=fault: the failure, with ERRNO= in the same datagram when it carries one, so `systemctl
+    /// status` shows both.</summary>
+    public void Failed(Exception e) =>
+        Send($"STATUS=fault: {e.Message}" + (ErrnoOf(e) is { } errno ? $"\nERRNO={errno.ToString(CultureInfo.InvariantCulture)}" : ""));
+
+    /// <summary>The errno a failure carries: the interop layer's own, or the one .NET keeps as the HResult of an
+    /// IOException on Unix (a positive number, where Windows-style HRESULTs are negative), also inside the
+    /// UnauthorizedAccessException it raises for EACCES and EPERM. Null for failures that are not a system call's.</summary>
+    public static int? ErrnoOf(Exception e) => e switch
+    {
+        Interop.InteropException i => i.Errno,
+        IOException { HResult: > 0 and < 4096 } io => io.HResult,
+        UnauthorizedAccessException { InnerException: { } inner } => ErrnoOf(inner),
+        _ => null,
+    };
 
     /// <summary>Sends WATCHDOG=1 when due. Call it from the loop whose progress it vouches for.</summary>
     public void Watchdog()

@@ -159,6 +159,7 @@ public sealed class Accounts
 [JsonSerializable(typeof(ParseResult))]
 [JsonSerializable(typeof(SignInInput))]
 [JsonSerializable(typeof(MeView))]
+[JsonSerializable(typeof(CsrfView))]
 [JsonSerializable(typeof(List<StoredRequestSummary>))]
 [JsonSerializable(typeof(List<DeviceView>))]
 [JsonSerializable(typeof(ErrorBody))]

@@ -26,12 +26,13 @@ public sealed class DeskRoutes(IspConfig config, Accounts accounts, DeskService 
     public void Map(WebApplication app)
     {
         app.MapGet("/", (RequestDelegate)(c => Static(c, "index.html"))).RequireAuthorization();
-        app.MapGet("/login", (RequestDelegate)(c => Static(c, "login.html")));
+        app.MapGet("/login", (RequestDelegate)LoginPage);
         app.MapGet("/static/{name}", (RequestDelegate)(c => Static(c, (string)c.Request.RouteValues["name"]!)));
         app.MapPost("/login", (RequestDelegate)FormSignIn);
         app.MapPost("/logout", (RequestDelegate)SignOut);
         app.MapPost("/api/v1/login", (RequestDelegate)ApiSignIn);
         RouteGroupBuilder api = app.MapGroup("/api/v1");
+        api.MapGet("/csrf", (RequestDelegate)(c => Json(c, new CsrfView(AntiForgery.SignInToken(c)), DeskJson.Default.CsrfView)));
         api.MapGet("/me", (RequestDelegate)Me).RequireAuthorization();
         api.MapPost("/parse", (RequestDelegate)Parse).RequireAuthorization(Roles.Requester);
         api.MapPost("/requests", (RequestDelegate)Submit).RequireAuthorization(Roles.Requester);
@@ -41,6 +42,17 @@ public sealed class DeskRoutes(IspConfig config, Accounts accounts, DeskService 
         api.MapGet("/requests/{id}/evidence", (RequestDelegate)Evidence).RequireAuthorization("reader");
         api.MapGet("/audit", (RequestDelegate)AuditLogText).RequireAuthorization(Roles.Auditor);
         api.MapGet("/devices", (RequestDelegate)Devices).RequireAuthorization(Roles.Administrator);
+    }
+
+    /// <summary>The sign-in form, with its anti-forgery token in the hidden field.</summary>
+    private static async Task LoginPage(HttpContext c)
+    {
+        using Stream s = typeof(DeskRoutes).Assembly.GetManifestResourceStream("wwwroot/login.html")!;
+        string html = await new StreamReader(s, Encoding.UTF8).ReadToEndAsync();
+        c.Response.ContentType = ContentTypes[".html"];
+        c.Response.Headers.CacheControl = "no-store"; // the token is this browser's
+        // The token is base64url: nothing in it needs escaping in an attribute.
+        await c.Response.WriteAsync(html.Replace("{{csrf}}", AntiForgery.SignInToken(c), StringComparison.Ordinal));
     }
 
     private static async Task Static(HttpContext c, string name)
@@ -77,7 +89,7 @@ public sealed class DeskRoutes(IspConfig config, Accounts accounts, DeskService 
             service.Audit(user.Length == 0 ? "(no name)" : user.Length > 64 ? user[..64] : user, "sign-in-refused", null, null, null, null, c.Connection.RemoteIpAddress?.ToString());
             return false;
         }
-        var claims = new List<Claim> { new(ClaimTypes.Name, a.Name) };
+        var claims = new List<Claim> { new(ClaimTypes.Name, a.Name), new(AntiForgery.ClaimType, AntiForgery.NewToken()) };
         claims.AddRange(a.Roles.Select(r => new Claim(ClaimTypes.Role, r)));
         await c.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));
         service.Audit(a.Name, "sign-in", null, null, null, null, c.Connection.RemoteIpAddress?.ToString());
@@ -92,7 +104,8 @@ public sealed class DeskRoutes(IspConfig config, Accounts accounts, DeskService 
 
     private static string User(HttpContext c) => c.User.Identity!.Name!;
 
-    private static Task Me(HttpContext c) => Json(c, new MeView(User(c), [.. Roles.All.Where(c.User.IsInRole)]), DeskJson.Default.MeView);
+    private static Task Me(HttpContext c) =>
+        Json(c, new MeView(User(c), [.. Roles.All.Where(c.User.IsInRole)], AntiForgery.SessionToken(c.User) ?? ""), DeskJson.Default.MeView);
 
     private static async Task Parse(HttpContext c)
     {

@@ -82,6 +82,7 @@ public static class DeskServer
             await next(ctx);
         });
         app.UseAuthentication();
+        app.Use(AntiForgery.Check);
         app.UseAuthorization();
         new DeskRoutes(config, accounts, service).Map(app);
         return app;

@@ -24,7 +24,11 @@ public sealed record StoredRequestSummary(string Id, string Owner, DateTimeOffse
 
 public sealed record DeviceView(string CeId, string Line, string PublicKeyPem);
 
-public sealed record MeView(string Name, List<string> Roles);
+/// <param name="CsrfToken">The session's anti-forgery token, for the X-CSRF-Token header of every POST (AntiForgery).</param>
+public sealed record MeView(string Name, List<string> Roles, string CsrfToken);
+
+/// <summary>GET /api/v1/csrf: the token the sign-in must carry.</summary>
+public sealed record CsrfView(string Token);
 
 public sealed record SignInInput(string User, string Password);
 

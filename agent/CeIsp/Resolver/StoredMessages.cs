@@ -7,8 +7,8 @@ namespace CeIsp.Resolver;
 
 /// <summary>The messages one request reads, each read from the store once and decoded once, when first
 /// needed, and the filter keys their windows were keyed with. Stored messages were verified and decoded in
-/// full on arrival; they are decoded again here without re-reading the filters (a lookup reads its filter
-/// strictly, as far as it needs).</summary>
+/// full on arrival; here only the payload is read from the envelope (no second verification) and decoded
+/// without re-reading the filters (a lookup reads its filter strictly, as far as it needs).</summary>
 internal sealed class StoredMessages(byte[] masterKey)
 {
     private readonly Dictionary<(string, long), (byte[] Signed, uint Ipv4)> _read = [];
@@ -25,7 +25,7 @@ internal sealed class StoredMessages(byte[] masterKey)
     private SummaryMessage Of(string ceId, long seq)
     {
         if (!_messages.TryGetValue((ceId, seq), out SummaryMessage? m))
-            _messages[(ceId, seq)] = m = SummaryCodec.Decode(CoseSign1.Parse(_read[(ceId, seq)].Signed).Payload, readFilters: false);
+            _messages[(ceId, seq)] = m = SummaryCodec.Decode(CoseSign1.ReadPayload(_read[(ceId, seq)].Signed), readFilters: false);
         return m;
     }
 

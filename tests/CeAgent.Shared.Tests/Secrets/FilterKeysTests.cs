@@ -17,6 +17,23 @@ public class FilterKeysTests
     {
         Assert.Equal(info, Convert.ToHexStringLower(FilterKeys.Info(ceId, epoch)));
         Assert.Equal(key, Convert.ToHexStringLower(FilterKeys.Derive(Master, ceId, epoch)));
+        Assert.Equal(key, Convert.ToHexStringLower(new FilterKeyDeriver(Master).Derive(ceId, epoch)));
+    }
+
+    [Fact]
+    public void The_two_step_derivation_is_hkdf_in_one_call()
+    {
+        // The deriver extracts once and expands per key; HKDF.DeriveKey does both in one call: same keys.
+        var deriver = new FilterKeyDeriver(Master);
+        foreach (string ce in new[] { "a", "ce-1", "ce-ff", "CE_42.example-net" })
+            for (uint e = 0; e < 20; e++)
+            {
+                byte[] expected = new byte[FilterKeys.KeyBytes];
+                System.Security.Cryptography.HKDF.DeriveKey(System.Security.Cryptography.HashAlgorithmName.SHA256, Master, expected, [], FilterKeys.Info(ce, e));
+                Assert.Equal(expected, deriver.Derive(ce, e));
+            }
+        Assert.Contains("32 bytes, not 31", Assert.Throws<ArgumentException>(() => new FilterKeyDeriver(new byte[31])).Message);
+        Assert.Contains("'ce/a'", Assert.Throws<ArgumentException>(() => deriver.Derive("ce/a", 1)).Message);
     }
 
     [Fact]

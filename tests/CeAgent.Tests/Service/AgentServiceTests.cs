@@ -10,17 +10,18 @@ namespace CeAgent.Tests.Service;
 [Collection("exit code")] // Environment.ExitCode is the process's
 public class AgentServiceTests
 {
-    private static (int Exit, string Log) RunHost(Action<CancellationToken> pipeline, bool stop = false)
+    private static (int Exit, string Log) RunHost(Action<CancellationToken> pipeline, bool stop = false, ServiceStatus? status = null, bool start = true)
     {
         Environment.ExitCode = 0;
         var output = new RecordingLogger();
         var log = new Log(output);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-        builder.Services.AddHostedService(sp => new AgentService(new AgentConfig(), log, new ServiceStatus(new Microsoft.Extensions.Hosting.Systemd.SystemdNotifier(), null), sp.GetRequiredService<IHostApplicationLifetime>())
+        builder.Services.AddHostedService(sp => new AgentService(new AgentConfig(), log, status ?? new ServiceStatus(new Microsoft.Extensions.Hosting.Systemd.SystemdNotifier(), null), sp.GetRequiredService<IHostApplicationLifetime>())
         {
             Pipeline = (_, started, stop) =>
             {
-                started();
+                if (start)
+                    started();
                 pipeline(stop);
             },
         });
@@ -57,6 +58,24 @@ public class AgentServiceTests
         var (exit, log) = RunHost(stop => stop.WaitHandle.WaitOne(), stop: true);
         Assert.Equal(0, exit);
         Assert.DoesNotContain("Error: ", log);
+    }
+
+    [Fact]
+    public void A_pipeline_that_fails_to_start_tells_systemd_why_and_never_ready()
+    {
+        var notifier = new RecordingNotifier();
+        var (exit, _) = RunHost(_ => throw new Interop.InteropException("opening conntrack events", 1), status: new ServiceStatus(notifier, null), start: false);
+        Assert.Equal(1, exit);
+        Assert.Equal(["STATUS=fault: opening conntrack events: Operation not permitted (errno 1)\nERRNO=1"], notifier.Sent);
+    }
+
+    [Fact]
+    public void A_pipeline_that_started_is_ready_then_tells_its_fault_and_stopping()
+    {
+        var notifier = new RecordingNotifier();
+        var (exit, _) = RunHost(_ => throw new FormatException("injected"), status: new ServiceStatus(notifier, null));
+        Assert.Equal(1, exit);
+        Assert.Equal(["STATUS=conntrack subscribed, spool open, broker connection queued", "READY=1", "STATUS=fault: injected", "STOPPING=1"], notifier.Sent);
     }
 
     /// <summary>Records each entry as "Level: message", the level being what journald's priority is made of.</summary>

@@ -137,34 +137,22 @@ public sealed class RunTests : IDisposable
         using var r = new NatRouter();
         using var certs = new TestCerts();
         using var broker = new MosquittoBroker(certs, r.Ce);
-        string sock = Path.Combine(_dir, "notify.sock");
-        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Unspecified);
-        listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(sock));
-        var messages = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var reader = new Thread(() =>
-        {
-            var buf = new byte[4096];
-            try
-            {
-                while (true)
-                    messages.Enqueue(System.Text.Encoding.UTF8.GetString(buf, 0, listener.Receive(buf)));
-            }
-            catch (System.Net.Sockets.SocketException) { }
-            catch (ObjectDisposedException) { }
-        }) { IsBackground = true };
-        reader.Start();
-        var env = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = sock, ["WATCHDOG_USEC"] = "1000000", ["JOURNAL_STREAM"] = "8:1234" };
+        using var notify = new NotifySocket(Path.Combine(_dir, "notify.sock"));
+        var env = new Dictionary<string, string>(notify.Environment()) { ["WATCHDOG_USEC"] = "1000000", ["JOURNAL_STREAM"] = "8:1234" };
         using var agent = r.StartInCe(env, "ce-agent", "run", "--config", Config(broker, window: 2));
-        Assert.True(WaitUntil(() => messages.Any(m => m.StartsWith("READY=1", StringComparison.Ordinal)), 15_000), agent.Stderr);
-        Assert.True(WaitUntil(() => messages.Count(m => m == "WATCHDOG=1") >= 3, 10_000), "watchdog not fed at half of WATCHDOG_USEC");
-        Assert.True(WaitUntil(() => messages.Any(m => m == "STATUS=publishing; clock not synchronised" || m == "STATUS=publishing"), 15_000),
-            string.Join(" | ", messages));
+        Assert.True(WaitUntil(() => notify.Messages.Any(m => m.StartsWith("READY=1", StringComparison.Ordinal)), 15_000), agent.Stderr);
+        // READY=1 comes once the pipeline is up, the broker connection queued, and says so just before.
+        var ready = notify.Messages.ToList();
+        Assert.Equal("STATUS=conntrack subscribed, spool open, broker connection queued", ready[ready.IndexOf("READY=1") - 1]);
+        Assert.True(WaitUntil(() => notify.Messages.Count(m => m == "WATCHDOG=1") >= 3, 10_000), "watchdog not fed at half of WATCHDOG_USEC");
+        Assert.True(WaitUntil(() => notify.Messages.Any(m => m == "STATUS=publishing; clock not synchronised" || m == "STATUS=publishing"), 15_000),
+            string.Join(" | ", notify.Messages));
         agent.Signal(15);
         Assert.True(agent.WaitForExit(8000));
         Assert.Equal(0, agent.ExitCode);
-        Assert.Contains(messages, m => m.StartsWith("STOPPING=1", StringComparison.Ordinal));
+        Assert.True(WaitUntil(() => notify.Messages.Contains("STOPPING=1"), 5000), string.Join(" | ", notify.Messages));
         Assert.Contains("<6>ce-agent[0] running:", agent.Stderr); // Hosting.Systemd's journald format: priority, category
-        Assert.Equal(1, messages.Count(m => m == "READY=1"));
+        Assert.Equal(1, notify.Messages.Count(m => m == "READY=1"));
     }
 
     private static bool WaitUntil(Func<bool> condition, int timeoutMs)

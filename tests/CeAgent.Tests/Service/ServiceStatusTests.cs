@@ -1,5 +1,4 @@
 using CeAgent.Service;
-using Microsoft.Extensions.Hosting.Systemd;
 
 namespace CeAgent.Tests.Service;
 
@@ -7,18 +6,6 @@ namespace CeAgent.Tests.Service;
 /// socket is exercised by RunTests' systemd test).</summary>
 public sealed class ServiceStatusTests
 {
-    private sealed class FakeNotifier(bool enabled, bool broken = false) : ISystemdNotifier
-    {
-        public List<string> Sent { get; } = [];
-        public bool IsEnabled => enabled;
-        public void Notify(ServiceState state)
-        {
-            if (broken)
-                throw new System.Net.Sockets.SocketException(111);
-            Sent.Add(state.ToString());
-        }
-    }
-
     [Theory]
     [InlineData("1000000", null, 500)]
     [InlineData("30000000", "4242", 15_000)]
@@ -36,7 +23,7 @@ public sealed class ServiceStatusTests
     [Fact]
     public void Status_and_watchdog_are_sent_and_the_watchdog_at_most_once_an_interval()
     {
-        var n = new FakeNotifier(enabled: true);
+        var n = new RecordingNotifier(enabled: true);
         var s = new ServiceStatus(n, TimeSpan.FromHours(1));
         s.Status("publishing");
         s.Watchdog();
@@ -47,7 +34,7 @@ public sealed class ServiceStatusTests
     [Fact]
     public void Without_a_notify_socket_nothing_is_sent_and_there_is_no_watchdog()
     {
-        var n = new FakeNotifier(enabled: false);
+        var n = new RecordingNotifier(enabled: false);
         var s = new ServiceStatus(n, TimeSpan.FromSeconds(1));
         s.Status("publishing");
         s.Watchdog();
@@ -56,9 +43,44 @@ public sealed class ServiceStatusTests
     }
 
     [Fact]
+    public void Ready_is_told_once_after_its_status_and_stopping_only_after_ready()
+    {
+        var n = new RecordingNotifier(enabled: true);
+        var s = new ServiceStatus(n, null);
+        s.Stopping(); // a start that failed: no STOPPING=1 for a service that never was ready
+        s.Ready("up");
+        s.Ready("up again");
+        s.Stopping();
+        Assert.Equal(["STATUS=up", "READY=1", "STOPPING=1"], n.Sent);
+        Assert.True(s.IsReady);
+    }
+
+    public static TheoryData<Exception, int?> Failures => new()
+    {
+        { new Interop.InteropException("opening conntrack events", 1), 1 },
+        { new IOException("Not a directory", 20), 20 },
+        { new UnauthorizedAccessException("Access to the path '/x' is denied.", new IOException("Permission denied", 13)), 13 },
+        { new IOException("broker refused the connection"), null },     // HResult COR_E_IO, not an errno
+        { new FileNotFoundException("gone"), null },
+        { new FormatException("windowSeconds: 7 must divide a day"), null },
+        { new UnauthorizedAccessException("no inner"), null },
+    };
+
+    [Theory]
+    [MemberData(nameof(Failures))]
+    public void A_failure_is_told_as_status_with_the_errno_it_carries(Exception e, int? errno)
+    {
+        var n = new RecordingNotifier(enabled: true);
+        new ServiceStatus(n, null).Failed(e);
+        string sent = Assert.Single(n.Sent);
+        Assert.Equal("STATUS=fault: " + e.Message + (errno is null ? "" : $"\nERRNO={errno}"), sent);
+        Assert.DoesNotContain("READY=1", sent);
+    }
+
+    [Fact]
     public void A_vanished_systemd_fails_nothing()
     {
-        var s = new ServiceStatus(new FakeNotifier(enabled: true, broken: true), TimeSpan.FromSeconds(1));
+        var s = new ServiceStatus(new RecordingNotifier(enabled: true, broken: true), TimeSpan.FromSeconds(1));
         s.Status("stopping");
         s.Watchdog();
         Assert.NotNull(s.WatchdogInterval);

@@ -90,7 +90,7 @@ public sealed class DeskApiTests : IAsyncLifetime
         HttpClient anonymous = await _w.ClientAsync(null);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("api/v1/requests")).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await anonymous.GetAsync("")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("api/v1/login", DeskWorld.Json("{\"user\":\"tanaka\",\"password\":\"guess\"}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await DeskWorld.SignInAsync(anonymous, "tanaka", "guess")).StatusCode);
 
         HttpClient tanaka = await _w.ClientAsync("tanaka"), sato = await _w.ClientAsync("sato");
         HttpClient kansa = await _w.ClientAsync("kansa"), kanri = await _w.ClientAsync("kanri");

@@ -81,16 +81,37 @@ public sealed class DeskWorld : IAsyncDisposable
         _app = null;
     }
 
-    /// <summary>A client signed in as the account (cookies kept), or not signed in when name is null.</summary>
+    /// <summary>A client signed in as the account (cookies kept), sending its session's anti-forgery token with
+    /// every request as the page does; or not signed in when name is null.</summary>
     public async Task<HttpClient> ClientAsync(string? name)
     {
         var client = new HttpClient(_tls ?? new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }, disposeHandler: _tls is null) { BaseAddress = Address };
         if (name is not null)
         {
-            HttpResponseMessage r = await client.PostAsync("api/v1/login", Json($"{{\"user\":\"{name}\",\"password\":\"{Password}\"}}"));
+            HttpResponseMessage r = await SignInAsync(client, name, Password);
             Assert.Equal(HttpStatusCode.NoContent, r.StatusCode);
+            client.DefaultRequestHeaders.Add(AntiForgery.Header, await SessionTokenAsync(client));
         }
         return client;
+    }
+
+    /// <summary>The API sign-in as a script does it: the sign-in token first, then the name and password.</summary>
+    public static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string name, string password)
+    {
+        using var signIn = new HttpRequestMessage(HttpMethod.Post, "api/v1/login") { Content = Json($"{{\"user\":\"{name}\",\"password\":\"{password}\"}}") };
+        signIn.Headers.Add(AntiForgery.Header, await TokenAsync(client, "api/v1/csrf", "token"));
+        return await client.SendAsync(signIn);
+    }
+
+    /// <summary>The signed-in session's anti-forgery token, as the page reads it.</summary>
+    public static Task<string> SessionTokenAsync(HttpClient client) => TokenAsync(client, "api/v1/me", "csrfToken");
+
+    private static async Task<string> TokenAsync(HttpClient client, string path, string field)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync(path));
+        string token = doc.RootElement.GetProperty(field).GetString()!;
+        Assert.True(token.Length >= 40, $"{path}: token '{token}'");
+        return token;
     }
 
     public static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");

@@ -46,12 +46,20 @@ public sealed class HttpsTests : IAsyncLifetime
         HttpResponseMessage r = await tanaka.PostAsync("api/v1/requests", DeskWorld.Json(DeskWorld.Request("tanaka", (1250, Scenario.D4, null))));
         Assert.Equal(HttpStatusCode.Created, r.StatusCode);
         Assert.Equal("max-age=31536000", r.Headers.GetValues("Strict-Transport-Security").Single());
-        HttpResponseMessage again = await new HttpClient(new SocketsHttpHandler
+        using var trusting = new HttpClient(new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
             SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true },
-        }) { BaseAddress = _w.Address }.PostAsync("api/v1/login", DeskWorld.Json($"{{\"user\":\"tanaka\",\"password\":\"{DeskWorld.Password}\"}}"));
-        Assert.Contains("secure", again.Headers.GetValues("Set-Cookie").Single(), StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("samesite=strict", again.Headers.GetValues("Set-Cookie").Single(), StringComparison.OrdinalIgnoreCase);
+        }) { BaseAddress = _w.Address };
+        // The sign-in form's anti-forgery cookie and the session cookie: both Secure and SameSite=Strict.
+        HttpResponseMessage form = await trusting.GetAsync("login");
+        HttpResponseMessage again = await DeskWorld.SignInAsync(trusting, "tanaka", DeskWorld.Password);
+        Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);
+        foreach (string cookie in form.Headers.GetValues("Set-Cookie").Concat(again.Headers.GetValues("Set-Cookie")))
+        {
+            Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        }
     }
 }

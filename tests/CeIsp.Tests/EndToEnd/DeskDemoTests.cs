@@ -26,7 +26,8 @@ public class DeskDemoTests
             string access = demo.Lines.First(l => l.StartsWith("access 3 at ", StringComparison.Ordinal));
             string time = access.Split(' ')[3];
             var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-            Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync("api/v1/login", DeskWorld.Json("""{"user":"demo","password":"demo-desk-password"}"""))).StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, (await DeskWorld.SignInAsync(client, "demo", "demo-desk-password")).StatusCode);
+            client.DefaultRequestHeaders.Add(CeIsp.Desk.AntiForgery.Header, await DeskWorld.SessionTokenAsync(client));
             string request = $$"""{"requester":"demo","reference":"demo access 3","observations":[{"ip":"192.0.2.18","time":"{{time}}","timeAccuracyMs":1000,"dstIp":"203.0.113.10","dstPort":80,"proto":"tcp"}]}""";
             HttpResponseMessage r = await client.PostAsync("api/v1/requests", DeskWorld.Json(request));
             JsonElement v = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;

@@ -17,14 +17,20 @@ public sealed class StrictCborReader(ReadOnlyMemory<byte> data)
 
     public int Position => _length - _r.BytesRemaining;
 
-    public ulong UInt(ulong max, string what)
+    public ulong UInt(ulong max, string what) => UInt(max, what, null);
+
+    /// <summary>As above, the item named "<paramref name="what"/> <paramref name="field"/>" in an error: the
+    /// name is put together only then, not for every field of every message.</summary>
+    public ulong UInt(ulong max, string what, string? field)
     {
         int at = Position;
         ulong v;
         try { v = _r.ReadUInt64(); }
-        catch (Exception e) when (IsBadInput(e)) { throw Bad(e, what, at); }
-        return v <= max ? v : throw new CborException($"{what}: {v} exceeds {max}", at);
+        catch (Exception e) when (IsBadInput(e)) { throw Bad(e, Name(what, field), at); }
+        return v <= max ? v : throw new CborException($"{Name(what, field)}: {v} exceeds {max}", at);
     }
+
+    private static string Name(string what, string? field) => field is null ? what : $"{what} {field}";
 
     public ReadOnlyMemory<byte> Bytes(int maxLength, string what)
     {
@@ -82,7 +88,9 @@ public sealed class StrictCborReader(ReadOnlyMemory<byte> data)
     public int Key(ref int previous, string map)
     {
         int at = Position;
-        ulong k = UInt(ulong.MaxValue, $"a key of {map}");
+        ulong k;
+        try { k = _r.ReadUInt64(); }
+        catch (Exception e) when (IsBadInput(e)) { throw Bad(e, $"a key of {map}", at); }
         if (k > int.MaxValue || (int)k <= previous)
             throw new CborException($"{map}: key {k} is out of order or repeated (after {previous})", at);
         previous = (int)k;
@@ -95,11 +103,13 @@ public sealed class StrictCborReader(ReadOnlyMemory<byte> data)
             throw new CborException($"{_r.BytesRemaining} trailing bytes after {what}", Position);
     }
 
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+
     public static string Utf8(ReadOnlySpan<byte> b, string what, int at)
     {
         try
         {
-            return new UTF8Encoding(false, true).GetString(b);
+            return StrictUtf8.GetString(b);
         }
         catch (DecoderFallbackException)
         {

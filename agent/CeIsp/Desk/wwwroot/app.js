@@ -10,7 +10,9 @@ let me = null;
 let observations = [];
 
 async function api(path, options = {}) {
-  const r = await fetch(path, { credentials: 'same-origin', ...options });
+  // Every POST carries the session's anti-forgery token (docs/desk.md), which /api/v1/me gave.
+  const headers = options.method === 'POST' ? { ...options.headers, 'x-csrf-token': me.csrfToken } : options.headers;
+  const r = await fetch(path, { credentials: 'same-origin', ...options, headers });
   if (r.status === 401) { location.href = '/login'; throw new Error('signed out'); }
   const body = r.headers.get('content-type')?.includes('json') ? await r.json() : await r.text();
   if (!r.ok) throw new Error(body.error ?? `${r.status}`);
@@ -130,6 +132,7 @@ async function audit() {
 
 async function start() {
   me = await api('/api/v1/me');
+  $('logoutCsrf').value = me.csrfToken;
   $('me').textContent = `${me.name} (${me.roles.join(', ')})`;
   const has = (role) => me.roles.includes(role);
   $('new').hidden = !has('requester');
