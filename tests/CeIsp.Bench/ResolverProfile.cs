@@ -10,12 +10,29 @@ public static class ResolverProfile
 {
     public static void Run(SummaryStore store, DayOfSummaries day, int requests)
     {
+        // The resolver at parallelism 1 and at one per processor, each twice (the first warms up), then the parts.
+        foreach (int parallelism in new[] { 1, 0, 1, 0 })
+        {
+            var times = new List<double>();
+            var cpus = new List<double>();
+            foreach (DisclosureRequest r in ResolverBench.Requests(day, requests, 5))
+            {
+                TimeSpan c0 = Environment.CpuUsage.TotalTime;
+                var sw = Stopwatch.StartNew();
+                new AddressResolver(store, DayOfSummaries.MasterKey, parallelism).Resolve(r);
+                times.Add(sw.Elapsed.TotalMilliseconds);
+                cpus.Add((Environment.CpuUsage.TotalTime - c0).TotalMilliseconds);
+            }
+            times.Sort();
+            cpus.Sort();
+            Console.Error.WriteLine($"resolver, parallelism {(parallelism == 0 ? Environment.ProcessorCount : parallelism)}: wall p50 {times[times.Count / 2]:F1} ms, max {times[^1]:F1} ms; process CPU p50 {cpus[cpus.Count / 2]:F1} ms, max {cpus[^1]:F1} ms");
+        }
         double near = 0, decode = 0, all = 0, cpu = 0; long rows = 0, blobs = 0, bytes = 0, holders = 0;
         foreach (DisclosureRequest r in ResolverBench.Requests(day, requests, 5))
         {
             double c0 = ThreadCpu.NowMs();
             var sw = Stopwatch.StartNew();
-            new AddressResolver(store, DayOfSummaries.MasterKey).Resolve(r);
+            new AddressResolver(store, DayOfSummaries.MasterKey, 1).Resolve(r);
             all += sw.Elapsed.TotalMilliseconds;
             cpu += ThreadCpu.NowMs() - c0;
             // The store's part alone, as the resolver asks (messages of earlier observations not sent again)

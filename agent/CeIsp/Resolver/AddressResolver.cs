@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using CeAgent.Shared.MapE;
 using CeAgent.Shared.Summary;
 using CeIsp.Store;
@@ -18,8 +19,11 @@ namespace CeIsp.Resolver;
 /// windows are not sent, so a continuous chain is evidence of idleness).
 /// The store is read in one round trip per observation, one for the holders' records, and one more for
 /// enrolled CEs that never reported when no line fits: the cost follows the addresses and times asked.
+/// The CEs of an observation are tested in parallel (decoding and filter lookups dominate and are per CE);
+/// their outcomes are merged in holder order, so the verdict does not depend on the parallelism.
 /// </summary>
-public sealed class AddressResolver(SummaryStore store, byte[] masterKey)
+/// <param name="parallelism">How many CEs to test at once; 0: one per processor. 1 is the sequential path.</param>
+public sealed class AddressResolver(SummaryStore store, byte[] masterKey, int parallelism = 0)
 {
     /// <summary>How far around the observation to look for windows (a CE's clock bound can be large).</summary>
     public const long SearchMarginSeconds = 3600;
@@ -27,6 +31,16 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey)
     private enum Status { NoMatch, Unknown, Match, NoWindow }
 
     private sealed record Found(double Fp, List<Evidence> Evidence, List<string> Notes);
+
+    /// <summary>One CE's test against one observation; Fp, Evidence and Notes only when it matched.</summary>
+    private readonly record struct Outcome(Status Status, double Fp = 1.0, List<Evidence>? Evidence = null, List<string>? Notes = null);
+
+    private readonly ParallelOptions _parallel = new()
+    {
+        MaxDegreeOfParallelism = parallelism > 0 ? parallelism
+            : parallelism == 0 ? Environment.ProcessorCount
+            : throw new ArgumentOutOfRangeException(nameof(parallelism), parallelism, "the parallelism is 0 (one per processor) or a positive count"),
+    };
 
     private readonly StoredMessages _messages = new(masterKey);
 
@@ -125,23 +139,46 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey)
         }
         MapRule? rule = o.SrcPort is null ? null : _messages.RuleOn(near.Messages.Select(m => (m.CeId, m.Seq))) ?? RuleFromStore(near.Holders, ip);
         var result = new Dictionary<string, Status>();
+        var toTest = new List<string>();
         foreach (var holder in near.Holders.GroupBy(h => h.CeId))
         {
             string ceId = holder.Key;
             if (excluded.Contains(ceId))
-            {
                 result[ceId] = Status.NoMatch; // ruled out by an earlier observation: that stands
-                continue;
-            }
             // The port is another CE's under every PSID this CE held the address with: MAP-E rules it out.
-            if (o.SrcPort is { } sp && rule is not null && !holder.Any(h => PortSet.For(rule.PsidOffset, rule.PsidLength, h.Psid).Contains(sp)))
-            {
+            else if (o.SrcPort is { } sp && rule is not null && !holder.Any(h => PortSet.For(rule.PsidOffset, rule.PsidLength, h.Psid).Contains(sp)))
                 result[ceId] = Status.NoMatch;
+            else
+                toTest.Add(ceId);
+        }
+        var outcomes = new Outcome[toTest.Count];
+        InParallel(toTest.Count, i => outcomes[i] = Test(WindowsNear(toTest[i], messagesOf.GetValueOrDefault(toTest[i]), reach), o, reach, dst));
+        for (int i = 0; i < toTest.Count; i++)
+        {
+            Outcome r = outcomes[i];
+            result[toTest[i]] = r.Status;
+            if (r.Status != Status.Match)
                 continue;
-            }
-            result[ceId] = Test(WindowsNear(ceId, messagesOf.GetValueOrDefault(ceId), reach), o, reach, dst, ceId, found);
+            Found f = found.GetValueOrDefault(toTest[i]) ?? new Found(1.0, [], []);
+            f.Evidence.AddRange(r.Evidence!);
+            f.Notes.AddRange(r.Notes!);
+            found[toTest[i]] = f with { Fp = f.Fp * r.Fp };
         }
         return result;
+    }
+
+    /// <summary>Runs body for 0..count-1 at the resolver's parallelism; a failure surfaces as itself (as on
+    /// the sequential path), not wrapped.</summary>
+    private void InParallel(int count, Action<int> body)
+    {
+        try
+        {
+            Parallel.For(0, count, _parallel, body);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
     }
 
     /// <summary>A CE's windows the reach admits in the messages listed for it, in time order. Its messages
@@ -156,29 +193,25 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey)
         return rows;
     }
 
-    /// <summary>One CE's windows near the observation against it.</summary>
-    private Status Test(List<WindowRow> rows, Observation o, ListingReach reach, FlowKey dst, string ceId, Dictionary<string, Found> found)
+    /// <summary>One CE's windows near the observation against it (safe to run for several CEs at once).</summary>
+    private Outcome Test(List<WindowRow> rows, Observation o, ListingReach reach, FlowKey dst)
     {
         if (rows.Count == 0)
-            return Status.NoWindow; // the chain decides (idle or gap)
+            return new(Status.NoWindow); // the chain decides (idle or gap)
         List<WindowSummary> windows = rows.Select(_messages.Window).ToList();
         PortSet ports = _messages.Of(rows[0]).Mape.Ports;
         WindowTest test = WindowMatch.Test(windows, ports, i => _messages.FilterKey(rows[i]), dst, o.SrcPort, reach.FromMs, reach.ToMs);
         if (test.Matched)
         {
-            var notes = rows.Where(r => !_messages.Window(r).Clock.Synchronized && WindowMatch.Overlaps(_messages.Window(r), reach.FromMs, reach.ToMs))
-                .Select(r => $"window {r.Start} (seq {r.Seq}): clock not synchronised, bound {(r.ClockErrorMs < 0 ? "unknown" : r.ClockErrorMs + " ms")}");
-            var evidence = test.ListedIn.Select(i => rows[i])
-                .Select(r => new Evidence(r.Seq, r.Start, r.Length, o.SrcPort is not null, _messages.Window(r).Clock.Synchronized, r.ClockErrorMs));
-            Found f = found.GetValueOrDefault(ceId) ?? new Found(1.0, [], []);
-            f.Evidence.AddRange(evidence);
-            f.Notes.AddRange(notes);
-            found[ceId] = f with { Fp = f.Fp * test.FalseListingChance };
-            return Status.Match;
+            List<string> notes = [.. rows.Where(r => !_messages.Window(r).Clock.Synchronized && WindowMatch.Overlaps(_messages.Window(r), reach.FromMs, reach.ToMs))
+                .Select(r => $"window {r.Start} (seq {r.Seq}): clock not synchronised, bound {(r.ClockErrorMs < 0 ? "unknown" : r.ClockErrorMs + " ms")}")];
+            List<Evidence> evidence = [.. test.ListedIn.Select(i => rows[i])
+                .Select(r => new Evidence(r.Seq, r.Start, r.Length, o.SrcPort is not null, _messages.Window(r).Clock.Synchronized, r.ClockErrorMs))];
+            return new(Status.Match, test.FalseListingChance, evidence, notes);
         }
         if (test.Incomplete)
-            return Status.Unknown; // a window split into parts not all here, or one that says it is incomplete
-        return test.Active > 0 ? Status.NoMatch : Status.NoWindow;
+            return new(Status.Unknown); // a window split into parts not all here, or one that says it is incomplete
+        return new(test.Active > 0 ? Status.NoMatch : Status.NoWindow);
     }
 
     /// <summary>The address's rule when no window near the time was read: from one holder's message.</summary>

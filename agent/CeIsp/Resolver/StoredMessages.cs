@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using CeAgent.Shared.MapE;
 using CeAgent.Shared.Secrets;
 using CeAgent.Shared.Summary;
@@ -8,12 +9,16 @@ namespace CeIsp.Resolver;
 /// <summary>The messages one request reads, each read from the store once and decoded once, when first
 /// needed, and the filter keys their windows were keyed with. Stored messages were verified and decoded in
 /// full on arrival; here only the payload is read from the envelope (no second verification) and decoded
-/// without re-reading the filters (a lookup reads its filter strictly, as far as it needs).</summary>
+/// without re-reading the filters (a lookup reads its filter strictly, as far as it needs).
+/// Messages are added by one thread; decoding and keys are then safe from several (the resolver tests the
+/// CEs of an observation in parallel).</summary>
 internal sealed class StoredMessages(byte[] masterKey)
 {
     private readonly Dictionary<(string, long), (byte[] Signed, uint Ipv4)> _read = [];
-    private readonly Dictionary<(string, long), SummaryMessage> _messages = [];
-    private readonly Dictionary<(string, uint), byte[]> _keys = [];
+    private readonly ConcurrentDictionary<(string, long), SummaryMessage> _messages = [];
+    private readonly ConcurrentDictionary<(string, uint), byte[]> _keys = [];
+    // HKDF's extract once per resolver, not per (CE, epoch); lazily, so a bad master key fails where it did.
+    private readonly Lazy<FilterKeyDeriver> _deriver = new(() => new FilterKeyDeriver(masterKey));
 
     /// <param name="ipv4">The address the store listed it for (its windows' address).</param>
     public void Add(string ceId, long seq, byte[] signed, uint ipv4) => _read.TryAdd((ceId, seq), (signed, ipv4));
@@ -22,12 +27,8 @@ internal sealed class StoredMessages(byte[] masterKey)
 
     public SummaryMessage Of(WindowRow r) => Of(r.CeId, r.Seq);
 
-    private SummaryMessage Of(string ceId, long seq)
-    {
-        if (!_messages.TryGetValue((ceId, seq), out SummaryMessage? m))
-            _messages[(ceId, seq)] = m = SummaryCodec.Decode(CoseSign1.ReadPayload(_read[(ceId, seq)].Signed), readFilters: false);
-        return m;
-    }
+    private SummaryMessage Of(string ceId, long seq) =>
+        _messages.GetOrAdd((ceId, seq), k => SummaryCodec.Decode(CoseSign1.ReadPayload(_read[k].Signed), readFilters: false));
 
     public WindowSummary Window(WindowRow r) => Of(r).Windows[r.Index];
 
@@ -36,9 +37,7 @@ internal sealed class StoredMessages(byte[] masterKey)
     public byte[] FilterKey(WindowRow r)
     {
         uint epoch = Of(r).FilterKeyEpoch;
-        if (!_keys.TryGetValue((r.CeId, epoch), out byte[]? k))
-            _keys[(r.CeId, epoch)] = k = FilterKeys.Derive(masterKey, r.CeId, epoch);
-        return k;
+        return _keys.GetOrAdd((r.CeId, epoch), k => _deriver.Value.Derive(k.Item1, k.Item2));
     }
 
     /// <summary>The MAP-E rule an address is shared under, from any message read on it: a rule's IPv4
