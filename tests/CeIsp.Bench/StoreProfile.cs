@@ -41,7 +41,7 @@ public static class StoreProfile
                 File.Delete(f);
             using SummaryStore lite = SummaryStore.Sqlite(path);
             IngestResult r = IngestBench.Run("SQLite", lite, day, day.Arrivals, () => 0);
-            log.WriteLine($"  collector on SQLite, run {run + 1}: {r.MessagesPerCoreSecond:N0} messages per core-second (CPU {r.CollectorCpu:F2} s, verifying alone {r.VerifyOnlyCpu:F2} s)");
+            log.WriteLine($"  collector on SQLite, run {run + 1}: {r.MessagesPerCoreSecond:N0} messages per core-second (CPU {r.CollectorCpu:F2} s, verifying alone {r.VerifyOnlyCpu:F2} s); {r.GcLine}");
         }
         using var pg = new Postgres(durable: true);
         for (int run = 0; run < 2; run++)
