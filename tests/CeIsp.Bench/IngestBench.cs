@@ -12,6 +12,15 @@ public sealed record IngestResult(string Store, int Messages, long Windows, doub
     /// <summary>Messages per CPU-second of everything involved (collector and database server): per core.</summary>
     public double MessagesPerCoreSecond => Messages / (CollectorCpu + ServerCpu);
     public double WindowsPerCoreSecond => Windows / (CollectorCpu + ServerCpu);
+    /// <summary>The first pass of the collector's code in this process (JIT tier-up, cold caches); otherwise
+    /// the same day after a warm-up pass, what a collector running for months sees.</summary>
+    public bool Cold { get; init; }
+    /// <summary>Bytes the process allocated a message during the run, and the collections it caused.</summary>
+    public double AllocatedPerMessage { get; init; }
+    public int Gen0 { get; init; }
+    public int Gen1 { get; init; }
+    public int Gen2 { get; init; }
+    public string GcLine => $"{AllocatedPerMessage / 1024:F1} KiB allocated a message, GC {Gen0}/{Gen1}/{Gen2} (gen0/1/2)";
 }
 
 /// <summary>
@@ -21,10 +30,22 @@ public sealed record IngestResult(string Store, int Messages, long Windows, doub
 /// </summary>
 public static class IngestBench
 {
+    /// <summary>The day once through a scratch SQLite file, then the measured run: what the collector costs
+    /// once warm, apart from its first pass (<see cref="IngestResult.Cold"/>).</summary>
+    public static IngestResult ColdPass(string label, string scratchPath, DayOfSummaries day)
+    {
+        foreach (string f in new[] { scratchPath, scratchPath + "-wal", scratchPath + "-shm" })
+            File.Delete(f);
+        using SummaryStore scratch = SummaryStore.Sqlite(scratchPath);
+        return Run(label, scratch, day, day.Arrivals, () => 0) with { Cold = true };
+    }
+
     public static IngestResult Run(string label, SummaryStore store, DayOfSummaries day, IReadOnlyList<Arrival> arrivals, Func<double> serverCpu, int batch = 256)
     {
         day.Enroll(store);
         var collector = new SummaryCollector(store, trustOnFirstUse: false);
+        long alloc0 = GC.GetTotalAllocatedBytes();
+        int[] gc0 = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         double cpu0 = CpuClock.Self, srv0 = serverCpu();
         var sw = Stopwatch.StartNew();
         int notStored = 0;
@@ -40,6 +61,8 @@ public static class IngestBench
         }
         sw.Stop();
         double cpu = CpuClock.Self - cpu0, srv = serverCpu() - srv0;
+        long allocated = GC.GetTotalAllocatedBytes() - alloc0;
+        int[] gc = [GC.CollectionCount(0) - gc0[0], GC.CollectionCount(1) - gc0[1], GC.CollectionCount(2) - gc0[2]];
         // The profile: the same messages verified again (keys at hand, nothing stored), CPU only.
         double v0 = CpuClock.Self;
         for (int i = 0; i < arrivals.Count; i += 256)
@@ -47,6 +70,9 @@ public static class IngestBench
         double verifyOnly = CpuClock.Self - v0;
         store.Analyze(); // the steady state a running store reaches by itself (autovacuum), before the resolver runs
         return new IngestResult(label, arrivals.Count, day.Windows * arrivals.Count / day.Arrivals.Count, sw.Elapsed.TotalSeconds, cpu, srv, notStored, batch,
-            collector.VerifyWait.TotalSeconds, collector.StoreTime.TotalSeconds, verifyOnly);
+            collector.VerifyWait.TotalSeconds, collector.StoreTime.TotalSeconds, verifyOnly)
+        {
+            AllocatedPerMessage = (double)allocated / arrivals.Count, Gen0 = gc[0], Gen1 = gc[1], Gen2 = gc[2],
+        };
     }
 }

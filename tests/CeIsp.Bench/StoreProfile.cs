@@ -41,8 +41,12 @@ public static class StoreProfile
                 File.Delete(f);
             using SummaryStore lite = SummaryStore.Sqlite(path);
             IngestResult r = IngestBench.Run("SQLite", lite, day, day.Arrivals, () => 0);
-            log.WriteLine($"  collector on SQLite, run {run + 1}: {r.MessagesPerCoreSecond:N0} messages per core-second (CPU {r.CollectorCpu:F2} s, verifying alone {r.VerifyOnlyCpu:F2} s)");
+            log.WriteLine($"  collector on SQLite, run {run + 1}: {r.MessagesPerCoreSecond:N0} messages per core-second (CPU {r.CollectorCpu:F2} s, verifying alone {r.VerifyOnlyCpu:F2} s); {r.GcLine}");
         }
+        // The same steps one at a time on one thread, in the same process and load: what the verifying
+        // stage (verifying alone above) costs beyond the sum of its steps is thread-pool and batching overhead.
+        IngestProfileResult p = IngestProfile.Run(day);
+        log.WriteLine($"  one thread, us a message: parse {p.ParseUs:F1}, verify {p.VerifyUs:F1}, decode {p.DecodeUs:F1}, hash {p.HashUs:F1}; sum {p.ParseUs + p.VerifyUs + p.DecodeUs + p.HashUs:F1}; load {Load():F1}");
         using var pg = new Postgres(durable: true);
         for (int run = 0; run < 2; run++)
         {
