@@ -34,8 +34,7 @@ public static class IngestBench
     /// once warm, apart from its first pass (<see cref="IngestResult.Cold"/>).</summary>
     public static IngestResult ColdPass(string label, string scratchPath, DayOfSummaries day)
     {
-        foreach (string f in new[] { scratchPath, scratchPath + "-wal", scratchPath + "-shm" })
-            File.Delete(f);
+        SqliteFiles.Delete(scratchPath);
         using SummaryStore scratch = SummaryStore.Sqlite(scratchPath);
         return Run(label, scratch, day, day.Arrivals, () => 0) with { Cold = true };
     }

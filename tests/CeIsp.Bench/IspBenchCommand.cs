@@ -33,8 +33,7 @@ public static class IspBenchCommand
         var ingest = new List<IngestResult>();
         var latency = new List<LatencyResult>();
         string sqlitePath = Path.Combine(work, "day.db");
-        foreach (string f in new[] { sqlitePath, sqlitePath + "-wal", sqlitePath + "-shm" })
-            File.Delete(f);
+        SqliteFiles.Delete(sqlitePath);
         // The first pass through a fresh process is reported apart: a collector runs for months.
         ingest.Add(IngestBench.ColdPass("SQLite (WAL, synchronous=NORMAL), first pass", Path.Combine(work, "day-first-pass.db"), day));
         log.WriteLine($"  SQLite first pass: {ingest[^1].MessagesPerCoreSecond:N0} per core-second; {ingest[^1].GcLine}");
@@ -91,8 +90,7 @@ public static class IspBenchCommand
     private static IEnumerable<IngestResult> OldWay(string work, DayOfSummaries day, Postgres pg, TextWriter log)
     {
         string path = Path.Combine(work, "day-one-by-one.db");
-        foreach (string f in new[] { path, path + "-wal", path + "-shm" })
-            File.Delete(f);
+        SqliteFiles.Delete(path);
         using (SummaryStore sqlite = SummaryStore.Sqlite(path))
             yield return IngestBench.Run("SQLite, a message a transaction", sqlite, day, day.Arrivals, () => 0, batch: 1);
         using SummaryStore store = SummaryStore.Postgres(pg.NewDatabase());

@@ -45,8 +45,7 @@ public static class Retention90Bench
         double build = 0;
         if (!File.Exists(path + ".complete"))
         {
-            foreach (string f in new[] { path, path + "-wal", path + "-shm" })
-                File.Delete(f);
+            SqliteFiles.Delete(path);
             build = Build(log, workload, () => SummaryStore.Sqlite(path), "sqlite", path);
             File.WriteAllText(path + ".complete", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));
         }

@@ -25,8 +25,7 @@ public static class StoreProfile
         string path = Path.Combine(work, "store-profile.db");
         for (int run = 0; run < 2; run++)
         {
-            foreach (string f in new[] { path, path + "-wal", path + "-shm" })
-                File.Delete(f);
+            SqliteFiles.Delete(path);
             using SummaryStore lite = SummaryStore.Sqlite(path);
             double us = Store(lite, day, messages);
             log.WriteLine($"  SQLite run {run + 1}: {us:F1} us a message (storing thread CPU)");
@@ -37,8 +36,7 @@ public static class StoreProfile
         // and cold caches, the second is what a long-running collector sees.
         for (int run = 0; run < 2; run++)
         {
-            foreach (string f in new[] { path, path + "-wal", path + "-shm" })
-                File.Delete(f);
+            SqliteFiles.Delete(path);
             using SummaryStore lite = SummaryStore.Sqlite(path);
             IngestResult r = IngestBench.Run("SQLite", lite, day, day.Arrivals, () => 0);
             log.WriteLine($"  collector on SQLite, run {run + 1}: {r.MessagesPerCoreSecond:N0} messages per core-second (CPU {r.CollectorCpu:F2} s, verifying alone {r.VerifyOnlyCpu:F2} s); {r.GcLine}");

@@ -203,10 +203,11 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey, int pa
         WindowTest test = WindowMatch.Test(windows, ports, i => _messages.FilterKey(rows[i]), dst, o.SrcPort, reach.FromMs, reach.ToMs);
         if (test.Matched)
         {
-            List<string> notes = [.. rows.Where(r => !_messages.Window(r).Clock.Synchronized && WindowMatch.Overlaps(_messages.Window(r), reach.FromMs, reach.ToMs))
-                .Select(r => $"window {r.Start} (seq {r.Seq}): clock not synchronised, bound {(r.ClockErrorMs < 0 ? "unknown" : r.ClockErrorMs + " ms")}")];
-            List<Evidence> evidence = [.. test.ListedIn.Select(i => rows[i])
-                .Select(r => new Evidence(r.Seq, r.Start, r.Length, o.SrcPort is not null, _messages.Window(r).Clock.Synchronized, r.ClockErrorMs))];
+            List<string> notes = [.. Enumerable.Range(0, rows.Count)
+                .Where(i => !windows[i].Clock.Synchronized && WindowMatch.Overlaps(windows[i], reach.FromMs, reach.ToMs))
+                .Select(i => $"window {rows[i].Start} (seq {rows[i].Seq}): clock not synchronised, bound {(rows[i].ClockErrorMs < 0 ? "unknown" : rows[i].ClockErrorMs + " ms")}")];
+            List<Evidence> evidence = [.. test.ListedIn
+                .Select(i => new Evidence(rows[i].Seq, rows[i].Start, rows[i].Length, o.SrcPort is not null, windows[i].Clock.Synchronized, rows[i].ClockErrorMs))];
             return new(Status.Match, test.FalseListingChance, evidence, notes);
         }
         if (test.Incomplete)
@@ -226,6 +227,6 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey, int pa
                 return null; // pruned in between: without the rule the port rules nobody out
             _messages.Add(h.CeId, h.AnySeq, signed, ipv4);
         }
-        return _messages.Of(new WindowRow(h.CeId, h.AnySeq, 0, 0, 0, 0, h.Psid, false, 0)).Mape.Rule;
+        return _messages.Of(h.CeId, h.AnySeq).Mape.Rule;
     }
 }

@@ -27,7 +27,7 @@ internal sealed class StoredMessages(byte[] masterKey)
 
     public SummaryMessage Of(WindowRow r) => Of(r.CeId, r.Seq);
 
-    private SummaryMessage Of(string ceId, long seq) =>
+    public SummaryMessage Of(string ceId, long seq) =>
         _messages.GetOrAdd((ceId, seq), k => SummaryCodec.Decode(CoseSign1.ReadPayload(_read[k].Signed), readFilters: false));
 
     public WindowSummary Window(WindowRow r) => Of(r).Windows[r.Index];

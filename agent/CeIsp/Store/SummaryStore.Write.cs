@@ -160,26 +160,33 @@ public sealed partial class SummaryStore
         return StoreOutcome.Fork;
     }
 
+    /// <summary>The batch's keys (CE, sequence) as table k: the whole batch over arrays on PostgreSQL, one
+    /// key a run of a prepared statement on SQLite.</summary>
+    private string BatchKeys => _pg ? "unnest(@c::text[], @s::bigint[]) AS k(ce_id, seq)" : "(SELECT @c AS ce_id, @s AS seq) AS k";
+
     /// <summary>Each key's nearest stored sequences below and above, each one seek on the chain's primary
-    /// key, then the clearing of the gaps these messages fill. On PostgreSQL one statement over arrays for
-    /// the batch (LATERAL: otherwise the planner joins the whole chain table by hash, a cost that grows with
-    /// the store), one round trip; on SQLite a key at a time, prepared once.</summary>
-    private string NeighboursSql(bool clear)
+    /// key. On PostgreSQL one statement for the batch (LATERAL: otherwise the planner joins the whole chain
+    /// table by hash, a cost that grows with the store), one round trip; on SQLite a key at a time, prepared once.</summary>
+    private string NeighboursSql
     {
-        string keys = _pg ? "unnest(@c::text[], @s::bigint[]) AS k(ce_id, seq)" : "(SELECT @c AS ce_id, @s AS seq) AS k";
-        string below = "SELECT c.seq, c.hash, c.end_time FROM chain c WHERE c.ce_id = k.ce_id AND c.seq < k.seq ORDER BY c.seq DESC LIMIT 1";
-        string above = "SELECT c.seq, c.prev_hash, c.first_time, c.end_time FROM chain c WHERE c.ce_id = k.ce_id AND c.seq > k.seq ORDER BY c.seq LIMIT 1";
-        string select = _pg
-            ? $"SELECT k.ce_id, k.seq, b.seq, b.hash, b.end_time, a.seq, a.prev_hash, a.first_time, a.end_time FROM {keys} LEFT JOIN LATERAL ({below}) b ON true LEFT JOIN LATERAL ({above}) a ON true"
-            : $"""
-                WITH n AS (SELECT k.ce_id, k.seq,
-                    (SELECT MAX(c.seq) FROM chain c WHERE c.ce_id = k.ce_id AND c.seq < k.seq) AS below,
-                    (SELECT MIN(c.seq) FROM chain c WHERE c.ce_id = k.ce_id AND c.seq > k.seq) AS above FROM {keys})
-                SELECT n.ce_id, n.seq, n.below, b.hash, b.end_time, n.above, a.prev_hash, a.first_time, a.end_time FROM n
-                LEFT JOIN chain b ON b.ce_id = n.ce_id AND b.seq = n.below LEFT JOIN chain a ON a.ce_id = n.ce_id AND a.seq = n.above
-                """;
-        return clear ? $"DELETE FROM chain_events WHERE kind = 'gap' AND (ce_id, seq) IN (SELECT k.ce_id, k.seq FROM {keys})" : select;
+        get
+        {
+            string below = "SELECT c.seq, c.hash, c.end_time FROM chain c WHERE c.ce_id = k.ce_id AND c.seq < k.seq ORDER BY c.seq DESC LIMIT 1";
+            string above = "SELECT c.seq, c.prev_hash, c.first_time, c.end_time FROM chain c WHERE c.ce_id = k.ce_id AND c.seq > k.seq ORDER BY c.seq LIMIT 1";
+            return _pg
+                ? $"SELECT k.ce_id, k.seq, b.seq, b.hash, b.end_time, a.seq, a.prev_hash, a.first_time, a.end_time FROM {BatchKeys} LEFT JOIN LATERAL ({below}) b ON true LEFT JOIN LATERAL ({above}) a ON true"
+                : $"""
+                    WITH n AS (SELECT k.ce_id, k.seq,
+                        (SELECT MAX(c.seq) FROM chain c WHERE c.ce_id = k.ce_id AND c.seq < k.seq) AS below,
+                        (SELECT MIN(c.seq) FROM chain c WHERE c.ce_id = k.ce_id AND c.seq > k.seq) AS above FROM {BatchKeys})
+                    SELECT n.ce_id, n.seq, n.below, b.hash, b.end_time, n.above, a.prev_hash, a.first_time, a.end_time FROM n
+                    LEFT JOIN chain b ON b.ce_id = n.ce_id AND b.seq = n.below LEFT JOIN chain a ON a.ce_id = n.ce_id AND a.seq = n.above
+                    """;
+        }
     }
+
+    /// <summary>The gaps the batch's messages fill are gaps no longer.</summary>
+    private string ClearGapsSql => $"DELETE FROM chain_events WHERE kind = 'gap' AND (ce_id, seq) IN (SELECT k.ce_id, k.seq FROM {BatchKeys})";
 
     private void CheckChains(DbTransaction tx, IReadOnlyList<StoredMessage> ms, List<ChainEvent> events)
     {
@@ -190,13 +197,13 @@ public sealed partial class SummaryStore
         if (_pg)
         {
             // The SELECT first, the DELETE after it in the same round trip (they touch different tables).
-            foreach (var (key, n) in Query(tx, NeighboursSql(false) + "; " + NeighboursSql(true), r => ((r.GetString(0), r.GetInt64(1)), Read(r)),
+            foreach (var (key, n) in Query(tx, NeighboursSql + "; " + ClearGapsSql, r => ((r.GetString(0), r.GetInt64(1)), Read(r)),
                 ("c", ms.Select(m => m.CeId).ToArray()), ("s", ms.Select(m => m.Seq).ToArray())))
                 found[key] = n;
         }
         else
         {
-            DbCommand c = Prepared(tx, NeighboursSql(true), "c", "s"), q = Prepared(tx, NeighboursSql(false), "c", "s");
+            DbCommand c = Prepared(tx, ClearGapsSql, "c", "s"), q = Prepared(tx, NeighboursSql, "c", "s");
             foreach (StoredMessage m in ms)
             {
                 Run(c, m.CeId, m.Seq);

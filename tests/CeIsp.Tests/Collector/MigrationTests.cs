@@ -21,22 +21,13 @@ public sealed class MigrationTests : IDisposable
         Directory.Delete(_dir, true);
     }
 
-    private static void Sql(SqliteConnection db, string sql, params (string, object)[] ps)
-    {
-        using SqliteCommand c = db.CreateCommand();
-        c.CommandText = sql;
-        foreach (var (n, v) in ps)
-            c.Parameters.AddWithValue(n, v);
-        c.ExecuteNonQuery();
-    }
-
     /// <summary>The schema-1 tables as that version created them, holding messages 1, 2, 4 and 5 (a gap at 3).</summary>
     private string Version1()
     {
         string path = Path.Combine(_dir, "v1.db");
         using var db = new SqliteConnection($"Data Source={path}");
         db.Open();
-        Sql(db, """
+        RawSql.Exec(db, """
             CREATE TABLE devices (ce_id TEXT PRIMARY KEY, line TEXT NOT NULL, public_key TEXT NOT NULL, enrolled_at BIGINT NOT NULL);
             CREATE TABLE messages (ce_id TEXT NOT NULL, seq BIGINT NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL,
                 received_at BIGINT NOT NULL, signed BLOB NOT NULL, PRIMARY KEY (ce_id, seq));
@@ -49,18 +40,18 @@ public sealed class MigrationTests : IDisposable
             CREATE TABLE forks (ce_id TEXT NOT NULL, seq BIGINT NOT NULL, hash BLOB NOT NULL, received_at BIGINT NOT NULL,
                 signed BLOB NOT NULL, PRIMARY KEY (ce_id, seq, hash));
             """);
-        Sql(db, "INSERT INTO devices VALUES (@c, 'line-v', @k, 1)", ("@c", _ce.Id), ("@k", _ce.Key.ExportSubjectPublicKeyInfoPem()));
+        RawSql.Exec(db, "INSERT INTO devices VALUES (@c, 'line-v', @k, 1)", ("@c", _ce.Id), ("@k", _ce.Key.ExportSubjectPublicKeyInfoPem()));
         foreach (int seq in new[] { 1, 2, 4, 5 })
         {
             byte[] signed = _ce.Messages[seq - 1];
             SummaryMessage m = SummaryCodec.Decode(CoseSign1.Parse(signed).Payload);
-            Sql(db, "INSERT INTO messages VALUES (@c, @s, @p, @h, @r, @m)", ("@c", _ce.Id), ("@s", seq), ("@p", m.PrevHash), ("@h", SummaryChain.Hash(signed)),
+            RawSql.Exec(db, "INSERT INTO messages VALUES (@c, @s, @p, @h, @r, @m)", ("@c", _ce.Id), ("@s", seq), ("@p", m.PrevHash), ("@h", SummaryChain.Hash(signed)),
                 ("@r", m.Windows[0].StartUnix + 100), ("@m", signed));
             for (int i = 0; i < m.Windows.Count; i++)
-                Sql(db, "INSERT INTO windows VALUES (@c, @s, @i, @st, @l, @a, @p, 1, 20)", ("@c", _ce.Id), ("@s", seq), ("@i", i), ("@st", m.Windows[i].StartUnix),
+                RawSql.Exec(db, "INSERT INTO windows VALUES (@c, @s, @i, @st, @l, @a, @p, 1, 20)", ("@c", _ce.Id), ("@s", seq), ("@i", i), ("@st", m.Windows[i].StartUnix),
                     ("@l", (long)m.Windows[i].LengthSeconds), ("@a", (long)m.Mape.Ipv4), ("@p", m.Mape.Psid));
         }
-        Sql(db, "INSERT INTO chain_events VALUES (@c, 3, 'gap', 10, 20)", ("@c", _ce.Id));
+        RawSql.Exec(db, "INSERT INTO chain_events VALUES (@c, 3, 'gap', 10, 20)", ("@c", _ce.Id));
         return path;
     }
 
@@ -99,7 +90,7 @@ public sealed class MigrationTests : IDisposable
         using (var db = new SqliteConnection($"Data Source={path}"))
         {
             db.Open();
-            Sql(db, $"UPDATE store_meta SET value = '{SummaryStore.SchemaVersion + 1}' WHERE name = 'schema'");
+            RawSql.Exec(db, $"UPDATE store_meta SET value = '{SummaryStore.SchemaVersion + 1}' WHERE name = 'schema'");
         }
         var e = Assert.Throws<InvalidOperationException>(() => SummaryStore.Sqlite(path));
         Assert.Contains($"schema version {SummaryStore.SchemaVersion + 1}", e.Message);

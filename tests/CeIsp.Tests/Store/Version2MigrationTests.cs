@@ -63,30 +63,16 @@ public sealed class Version2MigrationTests : IDisposable
             .Select(v => $"{v.Result} {v.Line} [{string.Join(", ", v.Candidates.Select(c => $"{c.CeId}: {string.Join(" ", c.Evidence.Select(e => $"{e.Seq}/{e.WindowStart}"))}"))}] [{string.Join(", ", v.NoEvidence.Select(n => n.CeId))}]")];
     }
 
-    private static void Sql(DbConnection db, string sql, params (string, object)[] ps)
-    {
-        using DbCommand c = db.CreateCommand();
-        c.CommandText = sql;
-        foreach (var (n, v) in ps)
-        {
-            DbParameter p = c.CreateParameter();
-            p.ParameterName = n;
-            p.Value = v;
-            c.Parameters.Add(p);
-        }
-        c.ExecuteNonQuery();
-    }
-
     /// <summary>Turns the store into what schema 2 wrote for the same messages.</summary>
     private void Downgrade(DbConnection db)
     {
-        Sql(db, "DELETE FROM windows; DROP INDEX windows_near; DROP INDEX windows_loose; ALTER TABLE windows DROP COLUMN span; CREATE INDEX windows_near ON windows (ipv4, start, length, clock_error, ce_id, seq); UPDATE store_meta SET value = '2' WHERE name = 'schema'");
+        RawSql.Exec(db, "DELETE FROM windows; DROP INDEX windows_near; DROP INDEX windows_loose; ALTER TABLE windows DROP COLUMN span; CREATE INDEX windows_near ON windows (ipv4, start, length, clock_error, ce_id, seq); UPDATE store_meta SET value = '2' WHERE name = 'schema'");
         foreach (Scenario.Ce ce in S.Ces)
             for (int i = 0; i < ce.Messages.Count; i++)
             {
                 SummaryMessage m = SummaryCodec.Decode(CoseSign1.Parse(ce.Messages[i]).Payload);
                 for (int w = 0; w < m.Windows.Count; w++)
-                    Sql(db, "INSERT INTO windows (day, ce_id, seq, idx, start, length, ipv4, psid, clock_sync, clock_error) SELECT day, ce_id, seq, @i, @st, @l, @a, @p, @cs, @ce FROM chain WHERE ce_id = @c AND seq = @s",
+                    RawSql.Exec(db, "INSERT INTO windows (day, ce_id, seq, idx, start, length, ipv4, psid, clock_sync, clock_error) SELECT day, ce_id, seq, @i, @st, @l, @a, @p, @cs, @ce FROM chain WHERE ce_id = @c AND seq = @s",
                         ("c", ce.Id), ("s", (long)m.Seq), ("i", w), ("st", m.Windows[w].StartUnix), ("l", (int)m.Windows[w].LengthSeconds), ("a", (long)m.Mape.Ipv4),
                         ("p", m.Mape.Psid), ("cs", m.Windows[w].Clock.Synchronized ? 1 : 0), ("ce", ListingReach.ErrorOf(m.Windows[w].Clock.MaxErrorMs)));
             }
