@@ -69,10 +69,14 @@ public static class AntiForgery
             expected = "";
         if (expected is not null && !Matches(expected, await Presented(c)))
         {
+            if (c.Request.Path.StartsWithSegments("/api"))
+            {
+                await DeskRoutes.Error(c, StatusCodes.Status403Forbidden, Refusal);
+                return;
+            }
             c.Response.StatusCode = StatusCodes.Status403Forbidden;
-            c.Response.ContentType = c.Request.Path.StartsWithSegments("/api") ? "application/json; charset=utf-8" : "text/plain; charset=utf-8";
-            await c.Response.WriteAsync(c.Request.Path.StartsWithSegments("/api")
-                ? System.Text.Json.JsonSerializer.Serialize(new ErrorBody(Refusal), DeskJson.Default.ErrorBody) : Refusal + "\n");
+            c.Response.ContentType = "text/plain; charset=utf-8";
+            await c.Response.WriteAsync(Refusal + "\n");
             return;
         }
         await next(c);

@@ -248,5 +248,5 @@ public sealed class DeskRoutes(IspConfig config, Accounts accounts, DeskService 
         await JsonSerializer.SerializeAsync(c.Response.Body, value, info);
     }
 
-    private static Task Error(HttpContext c, int status, string message) => Json(c, new ErrorBody(message), DeskJson.Default.ErrorBody, status);
+    internal static Task Error(HttpContext c, int status, string message) => Json(c, new ErrorBody(message), DeskJson.Default.ErrorBody, status);
 }
