@@ -43,6 +43,8 @@ public static class IngestBench
     {
         day.Enroll(store);
         var collector = new SummaryCollector(store, trustOnFirstUse: false);
+        using AllocationSampler? sampler = AllocationSampler.Wanted ? new AllocationSampler() : null;
+        sampler?.Start();
         long alloc0 = GC.GetTotalAllocatedBytes();
         int[] gc0 = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         double cpu0 = CpuClock.Self, srv0 = serverCpu();
@@ -59,6 +61,7 @@ public static class IngestBench
             pending = next;
         }
         sw.Stop();
+        sampler?.Print(Console.Error, label, arrivals.Count);
         double cpu = CpuClock.Self - cpu0, srv = serverCpu() - srv0;
         long allocated = GC.GetTotalAllocatedBytes() - alloc0;
         int[] gc = [GC.CollectionCount(0) - gc0[0], GC.CollectionCount(1) - gc0[1], GC.CollectionCount(2) - gc0[2]];

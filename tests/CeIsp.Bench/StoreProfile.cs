@@ -28,7 +28,7 @@ public static class StoreProfile
             SqliteFiles.Delete(path);
             using SummaryStore lite = SummaryStore.Sqlite(path);
             double us = Store(lite, day, messages);
-            log.WriteLine($"  SQLite run {run + 1}: {us:F1} us a message (storing thread CPU)");
+            log.WriteLine($"  SQLite run {run + 1}: {us:F1} us a message (storing thread CPU), messages in the store {lite.Count("messages"):N0}");
             if (run == 1)
                 ResolverProfile.Run(lite, day, 20);
         }
@@ -39,7 +39,7 @@ public static class StoreProfile
             SqliteFiles.Delete(path);
             using SummaryStore lite = SummaryStore.Sqlite(path);
             IngestResult r = IngestBench.Run("SQLite", lite, day, day.Arrivals, () => 0);
-            log.WriteLine($"  collector on SQLite, run {run + 1}: {r.MessagesPerCoreSecond:N0} messages per core-second (CPU {r.CollectorCpu:F2} s, verifying alone {r.VerifyOnlyCpu:F2} s); {r.GcLine}");
+            log.WriteLine($"  collector on SQLite, run {run + 1}: {r.MessagesPerCoreSecond:N0} messages per core-second (CPU {r.CollectorCpu:F2} s, verifying alone {r.VerifyOnlyCpu:F2} s, not stored {r.NotStored:N0}, messages in the store {lite.Count("messages"):N0}); {r.GcLine}");
         }
         // The same steps one at a time on one thread, in the same process and load: what the verifying
         // stage (verifying alone above) costs beyond the sum of its steps is thread-pool and batching overhead.
