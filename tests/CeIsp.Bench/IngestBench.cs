@@ -20,7 +20,8 @@ public sealed record IngestResult(string Store, int Messages, long Windows, doub
     public int Gen0 { get; init; }
     public int Gen1 { get; init; }
     public int Gen2 { get; init; }
-    public string GcLine => $"{AllocatedPerMessage / 1024:F1} KiB allocated a message, GC {Gen0}/{Gen1}/{Gen2} (gen0/1/2)";
+    public double GcPauseSeconds { get; init; }
+    public string GcLine => $"{AllocatedPerMessage / 1024:F1} KiB allocated a message, GC {Gen0}/{Gen1}/{Gen2} (gen0/1/2), paused {GcPauseSeconds * 1000:F0} ms";
 }
 
 /// <summary>
@@ -47,6 +48,7 @@ public static class IngestBench
         sampler?.Start();
         long alloc0 = GC.GetTotalAllocatedBytes();
         int[] gc0 = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+        TimeSpan pause0 = GC.GetTotalPauseDuration();
         double cpu0 = CpuClock.Self, srv0 = serverCpu();
         var sw = Stopwatch.StartNew();
         int notStored = 0;
@@ -64,6 +66,7 @@ public static class IngestBench
         sampler?.Print(Console.Error, label, arrivals.Count);
         double cpu = CpuClock.Self - cpu0, srv = serverCpu() - srv0;
         long allocated = GC.GetTotalAllocatedBytes() - alloc0;
+        TimeSpan paused = GC.GetTotalPauseDuration() - pause0;
         int[] gc = [GC.CollectionCount(0) - gc0[0], GC.CollectionCount(1) - gc0[1], GC.CollectionCount(2) - gc0[2]];
         // The profile: the same messages verified again (keys at hand, nothing stored), CPU only.
         double v0 = CpuClock.Self;
@@ -74,7 +77,7 @@ public static class IngestBench
         return new IngestResult(label, arrivals.Count, day.Windows * arrivals.Count / day.Arrivals.Count, sw.Elapsed.TotalSeconds, cpu, srv, notStored, batch,
             collector.VerifyWait.TotalSeconds, collector.StoreTime.TotalSeconds, verifyOnly)
         {
-            AllocatedPerMessage = (double)allocated / arrivals.Count, Gen0 = gc[0], Gen1 = gc[1], Gen2 = gc[2],
+            AllocatedPerMessage = (double)allocated / arrivals.Count, Gen0 = gc[0], Gen1 = gc[1], Gen2 = gc[2], GcPauseSeconds = paused.TotalSeconds,
         };
     }
 }
