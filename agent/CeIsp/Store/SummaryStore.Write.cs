@@ -174,33 +174,31 @@ public sealed partial class SummaryStore
         return StoreOutcome.Fork;
     }
 
-    /// <summary>The batch's keys (CE, sequence) as table k: the whole batch over arrays on PostgreSQL, one
-    /// key a run of a prepared statement on SQLite.</summary>
-    private string BatchKeys => _pg ? "unnest(@c::text[], @s::bigint[]) AS k(ce_id, seq)" : "(SELECT @c AS ce_id, @s AS seq) AS k";
+    /// <summary>PostgreSQL's batch keys (CE, sequence) as table k, over arrays: the whole batch in one statement.</summary>
+    private const string PgBatchKeys = "unnest(@c::text[], @s::bigint[]) AS k(ce_id, seq)";
 
     /// <summary>Each key's nearest stored sequences below and above, each one seek on the chain's primary
     /// key. On PostgreSQL one statement for the batch (LATERAL: otherwise the planner joins the whole chain
-    /// table by hash, a cost that grows with the store), one round trip; on SQLite a key at a time, prepared once.</summary>
+    /// table by hash, a cost that grows with the store), one round trip; on SQLite a key at a time, prepared
+    /// once, the two seeks as subqueries of one row (as MAX/MIN subqueries joined back to the chain, SQLite
+    /// ran each subquery twice: six seeks instead of two).</summary>
     private string NeighboursSql
     {
         get
         {
-            string below = "SELECT c.seq, c.hash, c.end_time FROM chain c WHERE c.ce_id = k.ce_id AND c.seq < k.seq ORDER BY c.seq DESC LIMIT 1";
-            string above = "SELECT c.seq, c.prev_hash, c.first_time, c.end_time FROM chain c WHERE c.ce_id = k.ce_id AND c.seq > k.seq ORDER BY c.seq LIMIT 1";
+            static string Below(string ce, string seq) => $"SELECT c.seq, c.hash, c.end_time FROM chain c WHERE c.ce_id = {ce} AND c.seq < {seq} ORDER BY c.seq DESC LIMIT 1";
+            static string Above(string ce, string seq) => $"SELECT c.seq, c.prev_hash, c.first_time, c.end_time FROM chain c WHERE c.ce_id = {ce} AND c.seq > {seq} ORDER BY c.seq LIMIT 1";
+            const string Columns = "b.seq, b.hash, b.end_time, a.seq, a.prev_hash, a.first_time, a.end_time";
             return _pg
-                ? $"SELECT k.ce_id, k.seq, b.seq, b.hash, b.end_time, a.seq, a.prev_hash, a.first_time, a.end_time FROM {BatchKeys} LEFT JOIN LATERAL ({below}) b ON true LEFT JOIN LATERAL ({above}) a ON true"
-                : $"""
-                    WITH n AS (SELECT k.ce_id, k.seq,
-                        (SELECT MAX(c.seq) FROM chain c WHERE c.ce_id = k.ce_id AND c.seq < k.seq) AS below,
-                        (SELECT MIN(c.seq) FROM chain c WHERE c.ce_id = k.ce_id AND c.seq > k.seq) AS above FROM {BatchKeys})
-                    SELECT n.ce_id, n.seq, n.below, b.hash, b.end_time, n.above, a.prev_hash, a.first_time, a.end_time FROM n
-                    LEFT JOIN chain b ON b.ce_id = n.ce_id AND b.seq = n.below LEFT JOIN chain a ON a.ce_id = n.ce_id AND a.seq = n.above
-                    """;
+                ? $"SELECT k.ce_id, k.seq, {Columns} FROM {PgBatchKeys} LEFT JOIN LATERAL ({Below("k.ce_id", "k.seq")}) b ON true LEFT JOIN LATERAL ({Above("k.ce_id", "k.seq")}) a ON true"
+                : $"SELECT @c, @s, {Columns} FROM (SELECT 1) LEFT JOIN ({Below("@c", "@s")}) b ON true LEFT JOIN ({Above("@c", "@s")}) a ON true";
         }
     }
 
-    /// <summary>The gaps the batch's messages fill are gaps no longer.</summary>
-    private string ClearGapsSql => $"DELETE FROM chain_events WHERE kind = 'gap' AND (ce_id, seq) IN (SELECT k.ce_id, k.seq FROM {BatchKeys})";
+    /// <summary>The gaps the batch's messages fill are gaps no longer (on SQLite one seek on the whole primary key a message).</summary>
+    private string ClearGapsSql => _pg
+        ? $"DELETE FROM chain_events WHERE kind = 'gap' AND (ce_id, seq) IN (SELECT k.ce_id, k.seq FROM {PgBatchKeys})"
+        : "DELETE FROM chain_events WHERE ce_id = @c AND seq = @s AND kind = 'gap'";
 
     private void CheckChains(DbTransaction tx, IReadOnlyList<StoredMessage> ms, List<ChainEvent> events)
     {
