@@ -85,6 +85,31 @@ public sealed class BatchTests : IDisposable
     public void Batches_decide_as_single_messages_do_on_sqlite() =>
         Same(() => SummaryStore.Sqlite(Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".db")));
 
+    /// <summary>The stores find a message's chain neighbours and clear its gap with different SQL (a batch a
+    /// statement on PostgreSQL, a message a statement on SQLite), so each is the other's oracle: the same
+    /// arrivals end with the same outcomes, breaks, forks and stored messages on both.</summary>
+    [RootFact("runuser")]
+    public void Sqlite_decides_as_postgres_does()
+    {
+        Assert.True(Postgres.Missing is null, Postgres.Missing);
+        using var server = new Postgres();
+        var events = new List<string>();
+        foreach (int seed in Enumerable.Range(1, 12))
+        {
+            List<byte[]> arrivals = Arrivals(seed);
+            using SummaryStore pg = SummaryStore.Postgres(server.NewDatabase());
+            using SummaryStore lite = SummaryStore.Sqlite(Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".db"));
+            var expected = Run(pg, arrivals, 3);
+            var got = Run(lite, arrivals, 3);
+            Assert.Equal(expected.Outcomes, got.Outcomes);
+            Assert.Equal(expected.Events, got.Events);
+            Assert.Equal(expected.Messages, got.Messages);
+            events.Add(expected.Events);
+        }
+        // The arrivals reach both sides of the check: a fork stored before the chain's own message breaks the link below or above it.
+        Assert.Contains(events, e => e.Contains("Break@", StringComparison.Ordinal));
+    }
+
     [RootFact("runuser")]
     public void Batches_decide_as_single_messages_do_on_postgres()
     {
