@@ -13,7 +13,7 @@ public sealed class AllocationSampler : EventListener
     private const EventKeywords GcKeyword = (EventKeywords)0x1;
     private readonly Dictionary<string, long> _bytes = [];
     private readonly Lock _lock = new();
-    private bool _on;
+    private volatile bool _on;
 
     public static bool Wanted => Environment.GetEnvironmentVariable("CE_BENCH_ALLOC_TYPES") == "1";
 
