@@ -241,10 +241,7 @@ public sealed partial class SummaryStore
             events.Add(e);
     }
 
-    /// <summary>A command kept for the life of the store (SQLite keeps it compiled), bound to this transaction.
-    /// Its parameters are named as the SQL spells them ("@c"): Microsoft.Data.Sqlite looks a bare name up
-    /// four times a bind (as is, then with each of @ $ :, a new string and UTF-8 copy each), which was a
-    /// third of the collector's allocation on SQLite (docs/benchmarks.md, "Collector").</summary>
+    /// <summary>A command kept for the life of the store (SQLite keeps it compiled), bound to this transaction.</summary>
     private DbCommand Prepared(DbTransaction tx, string sql, params string[] names)
     {
         if (!_prepared.TryGetValue(sql, out DbCommand? c))
@@ -252,11 +249,7 @@ public sealed partial class SummaryStore
             c = _db.CreateCommand();
             c.CommandText = sql;
             foreach (string name in names)
-            {
-                DbParameter p = c.CreateParameter();
-                p.ParameterName = "@" + name;
-                c.Parameters.Add(p);
-            }
+                AddParameter(c, name, null);
             _prepared[sql] = c;
         }
         c.Transaction = tx;

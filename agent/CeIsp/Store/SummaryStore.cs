@@ -83,13 +83,19 @@ public sealed partial class SummaryStore : IDisposable
         DbCommand c = _db.CreateCommand();
         c.CommandText = sql;
         foreach (var (name, value) in ps)
-        {
-            DbParameter p = c.CreateParameter();
-            p.ParameterName = name;
-            p.Value = value;
-            c.Parameters.Add(p);
-        }
+            AddParameter(c, name, value);
         return c;
+    }
+
+    /// <summary>A parameter named as the SQL spells it ("@c"): Microsoft.Data.Sqlite looks a bare name up
+    /// four times a bind (as is, then with each of @ $ :, a new string and UTF-8 copy each), which was a
+    /// third of the collector's allocation on SQLite (docs/benchmarks.md, "Collector").</summary>
+    private static void AddParameter(DbCommand c, string name, object? value)
+    {
+        DbParameter p = c.CreateParameter();
+        p.ParameterName = "@" + name;
+        p.Value = value;
+        c.Parameters.Add(p);
     }
 
     private static long? NullableInt64(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
