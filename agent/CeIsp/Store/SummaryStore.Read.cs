@@ -78,14 +78,8 @@ public sealed partial class SummaryStore
     public AddressNear Near(uint ipv4, ListingReach reach, long marginSeconds, IReadOnlyCollection<string> skip, IReadOnlyCollection<(string CeId, long Seq)> known)
     {
         var ps = new List<(string, object)>();
-        string notSkipped = skip.Count == 0 ? "" : $"AND ce_id NOT IN ({InList("x", [.. skip], ps)})";
-        string unknown = "";
-        if (known.Count > 0)
-        {
-            string[] keys = [.. known.Select(k => MessageKey(k.CeId, k.Seq))];
-            unknown = $"AND NOT ({KeyOf("g")} {(_pg ? "= ANY(@k)" : "IN (SELECT value FROM json_each(@k))")})";
-            ps.Add(("k", _pg ? keys : JsonArray(keys)));
-        }
+        string notSkipped = skip.Count == 0 ? "" : $"AND NOT {Among("ce_id", "x", skip, ps)}";
+        string unknown = known.Count == 0 ? "" : $"AND NOT {Among(KeyOf("g"), "k", [.. known.Select(k => MessageKey(k.CeId, k.Seq))], ps)}";
         var (from, to) = reach.StartRange(marginSeconds);
         long holdersFrom = reach.FromMs / 1000 - marginSeconds, holdersTo = reach.ToMs / 1000 + marginSeconds;
         // Naming the days lets PostgreSQL read only their partitions (StoreDay.Holding), in the message lookup
@@ -150,15 +144,15 @@ public sealed partial class SummaryStore
         if (ceIds.Count == 0)
             return result;
         var ps = new List<(string, object)> { ("f", fromSeconds), ("t", toSeconds) };
-        string all = InList("c", ceIds, ps), spans = InList("s", [.. ceIds.Where(needSpan.Contains)], ps);
+        string[] spanned = [.. ceIds.Where(needSpan.Contains)];
         string sql = $"""
-            SELECT ce_id, line FROM devices WHERE ce_id IN ({all});
-            SELECT ce_id, seq, kind, from_time, to_time FROM chain_events WHERE kind = '{ChainEventKinds.Name(ChainEventKind.Gap)}' AND ce_id IN ({spans})
+            SELECT ce_id, line FROM devices WHERE {Among("ce_id", "c", ceIds, ps)};
+            SELECT ce_id, seq, kind, from_time, to_time FROM chain_events WHERE kind = '{ChainEventKinds.Name(ChainEventKind.Gap)}' AND {Among("ce_id", "s", spanned, ps)}
                 AND from_time <= @t AND to_time >= @f ORDER BY ce_id, seq;
             SELECT h.ce_id,
                 (SELECT c.first_time FROM chain c WHERE c.ce_id = h.ce_id AND c.first_time IS NOT NULL ORDER BY c.seq LIMIT 1),
                 (SELECT c.end_time FROM chain c WHERE c.ce_id = h.ce_id AND c.end_time IS NOT NULL ORDER BY c.seq DESC LIMIT 1)
-            FROM devices h WHERE h.ce_id IN ({spans});
+            FROM devices h WHERE {Among("h.ce_id", "s2", spanned, ps)};
             """;
         var lines = new Dictionary<string, string>();
         var gaps = new Dictionary<string, List<ChainEvent>>();
@@ -178,14 +172,13 @@ public sealed partial class SummaryStore
         return result;
     }
 
-    /// <summary>"@p0, @p1, ..." for the values, added to the parameters; "NULL" for none (IN (NULL) is empty).</summary>
-    private static string InList(string prefix, IReadOnlyList<string> values, List<(string, object)> ps)
+    /// <summary>"The expression is one of the values", the values in one parameter: an array on PostgreSQL, a
+    /// JSON array on SQLite (it has no array parameters). One parameter a value would cost SQLite a parse of
+    /// the whole list and a search of every name for every value it binds (hundreds of CEs on one address).</summary>
+    private string Among(string expression, string name, IReadOnlyCollection<string> values, List<(string, object)> ps)
     {
-        if (values.Count == 0)
-            return "NULL";
-        for (int i = 0; i < values.Count; i++)
-            ps.Add(($"{prefix}{i}", values[i]));
-        return string.Join(", ", values.Select((_, i) => $"@{prefix}{i}"));
+        ps.Add((name, _pg ? values.ToArray() : JsonArray(values)));
+        return _pg ? $"({expression} = ANY(@{name}))" : $"({expression} IN (SELECT value FROM json_each(@{name})))";
     }
 
     /// <summary>Runs statements sent together (one round trip on PostgreSQL), each row handed over with
