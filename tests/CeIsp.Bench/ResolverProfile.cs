@@ -13,8 +13,8 @@ public static class ResolverProfile
 {
     /// <summary>`resolver-profile [--work DIR] [--requests N] [--postgres] [--verdicts FILE]`: the bench's
     /// resolver requests against the day, warm (the first pass discarded), without storing the day again
-    /// on SQLite when the work folder holds it (resolver-day.db); on PostgreSQL the day is stored afresh and
-    /// the server's CPU is counted. --verdicts writes each verdict as a JSON line, to compare two builds.</summary>
+    /// when the work folder holds it (resolver-day.db, resolver-pg/: a server kept there); on PostgreSQL the
+    /// server's CPU is counted. --verdicts writes each verdict as a JSON line, to compare two builds.</summary>
     public static int Cli(string[] args)
     {
         string? Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
@@ -26,10 +26,16 @@ public static class ResolverProfile
         List<DisclosureRequest> list = ResolverBench.Requests(day, requests, 5);
         if (args.Contains("--postgres"))
         {
-            using var pg = new CeAgent.TestKit.Postgres(durable: true);
-            using SummaryStore store = SummaryStore.Postgres(pg.NewDatabase());
-            IngestBench.Run("PostgreSQL", store, day, day.Arrivals, () => 0);
-            store.Analyze();
+            using var pg = new CeAgent.TestKit.Postgres(durable: true, keepIn: Path.Combine(work, "resolver-pg"));
+            string stored = Path.Combine(work, "resolver-pg.complete");
+            bool fresh = !File.Exists(stored);
+            using SummaryStore store = SummaryStore.Postgres(fresh ? pg.CreateDatabase("resolverday") : pg.Database("resolverday"));
+            if (fresh)
+            {
+                IngestBench.Run("PostgreSQL", store, day, day.Arrivals, () => 0);
+                store.Analyze();
+                File.WriteAllText(stored, "");
+            }
             Latency("PostgreSQL", store, list, () => CpuClock.OfPostgres(pg.Dir), Arg("--verdicts"), log);
         }
         else

@@ -77,6 +77,18 @@ public sealed partial class SummaryStore
     /// <param name="known">Messages the caller has read already (on any address): listed without their bytes.</param>
     public AddressNear Near(uint ipv4, ListingReach reach, long marginSeconds, IReadOnlyCollection<string> skip, IReadOnlyCollection<(string CeId, long Seq)> known)
     {
+        IReadOnlyList<Holder> holders = [];
+        var messages = new List<(string, long, byte[]?)>();
+        Near(ipv4, reach, marginSeconds, skip, known, h => holders = h, (ce, list) => messages.AddRange(list.Select(m => (ce, m.Seq, m.Signed))));
+        return new AddressNear(holders, messages);
+    }
+
+    /// <summary><see cref="Near(uint, ListingReach, long, IReadOnlyCollection{string}, IReadOnlyCollection{ValueTuple{string, long}})"/>
+    /// as it streams in: the holders first, then each CE's messages (in CE order, by sequence) as soon as its
+    /// last one is read, so that the caller can work on a CE while the rest is still being read.</summary>
+    public void Near(uint ipv4, ListingReach reach, long marginSeconds, IReadOnlyCollection<string> skip, IReadOnlyCollection<(string CeId, long Seq)> known,
+        Action<IReadOnlyList<Holder>> holdersRead, Action<string, IReadOnlyList<(long Seq, byte[]? Signed)>> ceRead)
+    {
         var ps = new List<(string, object)>();
         string notSkipped = skip.Count == 0 ? "" : $"AND NOT {Among("ce_id", "x", skip, ps)}";
         string unknown = known.Count == 0 ? "" : $"AND NOT {Among(KeyOf("g"), "k", [.. known.Select(k => MessageKey(k.CeId, k.Seq))], ps)}";
@@ -102,17 +114,42 @@ public sealed partial class SummaryStore
                     THEN (SELECT m.signed FROM messages m WHERE m.day = g.day AND m.day >= @d0 AND m.day <= @d1 AND m.ce_id = g.ce_id AND m.seq = g.seq) END
             FROM g ORDER BY g.ce_id, g.seq
             """;
-        var holders = new List<Holder>();
-        var messages = new List<(string, long, byte[]?)>();
+        List<Holder>? holders = [];
+        string? ce = null;
+        var messages = new List<(long Seq, byte[]? Signed)>();
+        void HoldersDone()
+        {
+            if (holders is not null)
+                holdersRead(holders);
+            holders = null;
+        }
+        void CeDone()
+        {
+            if (ce is not null)
+                ceRead(ce, messages);
+            messages = [];
+        }
         QueryEach(sql, (set, r) =>
         {
             if (set == 0)
-                holders.Add(new Holder(r.GetString(0), r.GetInt32(1), r.GetInt64(2)));
-            else if (messages.Count == 0 || messages[^1].Item1 != r.GetString(0) || messages[^1].Item2 != r.GetInt64(1))
-                messages.Add((r.GetString(0), r.GetInt64(1), NullableBytes(r, 2)));
+            {
+                holders!.Add(new Holder(r.GetString(0), r.GetInt32(1), r.GetInt64(2)));
+                return;
+            }
+            HoldersDone();
+            string rowCe = r.GetString(0);
+            long seq = r.GetInt64(1);
+            if (rowCe != ce)
+            {
+                CeDone();
+                ce = rowCe;
+            }
+            if (messages.Count == 0 || messages[^1].Seq != seq) // a message with several groups: its first row has the bytes
+                messages.Add((seq, NullableBytes(r, 2)));
         }, [("d0", d0), ("d1", d1), ("a", (long)ipv4), ("hf", holdersFrom), ("hg", holdersFrom - WindowGroups.Seconds), ("ht", holdersTo),
             ("fg", from - WindowGroups.Seconds), ("t", to), ("nf", nf), ("nt", nt), .. reach.Parameters, .. ps]);
-        return new AddressNear(holders, messages);
+        HoldersDone();
+        CeDone();
     }
 
     private string KeyOf(string alias) => _pg ? $"({alias}.ce_id || ':' || {alias}.seq::text)" : $"({alias}.ce_id || ':' || {alias}.seq)";
