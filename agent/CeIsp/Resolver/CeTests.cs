@@ -5,19 +5,21 @@ namespace CeIsp.Resolver;
 
 /// <summary>
 /// The tests of one observation's CEs, run as the store hands each CE's messages over: inline at
-/// parallelism 1, otherwise on up to that many thread-pool workers fed from a queue while the caller goes on
-/// reading (on PostgreSQL the server produces the next rows meanwhile; on SQLite the reading thread is one
-/// core, the tests the other). <see cref="Wait"/> has the caller drain the queue too, so the tests finish
-/// even if no worker could start (a busy pool), and rethrows the first failure as itself, not wrapped.
-/// Tests are handed over <see cref="Batch"/> at a time: a CE's test takes some 20 us, and waking a worker
-/// for each one cost more CPU than it saved.
+/// parallelism 1, otherwise on up to that many thread-pool workers while the caller goes on reading (on
+/// PostgreSQL the server produces the next rows meanwhile; on SQLite the reading thread is one core, the
+/// tests the other). A worker never blocks: it runs what is queued and ends, and the next hand-over starts
+/// another. <see cref="Wait"/> has the caller run what is left itself and waits only for workers that are
+/// running, so a busy pool (a desk answering many requests) delays nothing; it rethrows the first failure
+/// as itself, not wrapped. Tests are handed over <see cref="Batch"/> at a time: a CE's test takes some
+/// 20 us, and starting a worker for each one cost more CPU than it saved.
 /// </summary>
 internal sealed class CeTests(int parallelism) : IDisposable
 {
     private const int Batch = 8;
-    private readonly BlockingCollection<List<Action>> _queue = [];
+    private readonly ConcurrentQueue<List<Action>> _queue = [];
     private readonly List<Task> _workers = [];
     private List<Action> _pending = [];
+    private int _active;
     private ExceptionDispatchInfo? _failure;
 
     public void Run(Action test)
@@ -32,13 +34,13 @@ internal sealed class CeTests(int parallelism) : IDisposable
             Flush();
     }
 
-    /// <summary>Runs what is queued, with the workers, until all is done; then the first failure, if any.</summary>
+    /// <summary>Runs what is still queued on the caller, waits for the workers that took some, then throws
+    /// the first failure, if any. A worker the pool starts later finds nothing left and ends.</summary>
     public void Wait()
     {
         Flush();
-        _queue.CompleteAdding();
-        Work();
-        Task.WaitAll([.. _workers]);
+        Work(counted: false);
+        Join();
         _failure?.Throw();
     }
 
@@ -46,39 +48,50 @@ internal sealed class CeTests(int parallelism) : IDisposable
     {
         if (_pending.Count == 0)
             return;
-        _queue.Add(_pending);
+        _queue.Enqueue(_pending);
         _pending = [];
-        if (_workers.Count < parallelism)
-            _workers.Add(Task.Run(Work));
-    }
-
-    private void Work()
-    {
-        foreach (Action test in _queue.GetConsumingEnumerable().SelectMany(batch => batch))
+        if (Volatile.Read(ref _active) < parallelism)
         {
-            if (Volatile.Read(ref _failure) is not null)
-                continue; // one failure decides the request: the rest only drain
-            try
-            {
-                test();
-            }
-            catch (Exception e)
-            {
-                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
-            }
+            Interlocked.Increment(ref _active);
+            _workers.Add(Task.Run(() => Work(counted: true)));
         }
     }
 
-    /// <summary>After a failure of the caller's own (the store's read), the workers stop and are waited for:
-    /// none outlives the request, and their failures give way to the caller's.</summary>
+    private void Work(bool counted)
+    {
+        while (_queue.TryDequeue(out List<Action>? batch))
+            foreach (Action test in batch)
+            {
+                if (Volatile.Read(ref _failure) is not null)
+                    continue; // one failure decides the request: the rest only drain
+                try
+                {
+                    test();
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+                }
+            }
+        if (counted)
+            Interlocked.Decrement(ref _active);
+    }
+
+    /// <summary>Waits for the workers that have started (one that took a batch is running or done); those
+    /// the pool has not started yet will find the queue empty.</summary>
+    private void Join()
+    {
+        foreach (Task w in _workers)
+            if (w.Status is not (TaskStatus.Created or TaskStatus.WaitingForActivation or TaskStatus.WaitingToRun))
+                w.Wait();
+    }
+
+    /// <summary>After a failure of the caller's own (the store's read), the queued tests are dropped and the
+    /// running ones waited for: none outlives the request, and their failures give way to the caller's.</summary>
     public void Dispose()
     {
-        if (!_queue.IsAddingCompleted)
-        {
-            Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(new OperationCanceledException()), null);
-            _queue.CompleteAdding();
-            Task.WaitAll([.. _workers]);
-        }
-        _queue.Dispose();
+        Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(new OperationCanceledException()), null);
+        _queue.Clear();
+        Join();
     }
 }
