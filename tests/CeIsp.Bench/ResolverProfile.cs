@@ -78,9 +78,10 @@ public static class ResolverProfile
                 continue;
             if (verdicts is not null)
                 File.WriteAllLines(verdicts, lines);
-            double P(List<double> x, double p) { x.Sort(); return x[Math.Min(x.Count - 1, (int)Math.Ceiling(p * x.Count) - 1)]; }
-            log.WriteLine($"{label} resolver, {requests.Count} requests, warm: wall p50 {P(wall, 0.5):F1} / p99 {P(wall, 0.99):F1} / max {wall[^1]:F1} ms; "
-                + $"process CPU p50 {P(cpu, 0.5):F1} / p99 {P(cpu, 0.99):F1} ms; server CPU mean {server.Average():F1} ms; load {BenchSummary.Load():F1}");
+            wall.Sort();
+            cpu.Sort();
+            log.WriteLine($"{label} resolver, {requests.Count} requests, warm: wall p50 {ResolverBench.Percentile(wall, 0.5):F1} / p99 {ResolverBench.Percentile(wall, 0.99):F1} / max {wall[^1]:F1} ms; "
+                + $"process CPU p50 {ResolverBench.Percentile(cpu, 0.5):F1} / p99 {ResolverBench.Percentile(cpu, 0.99):F1} ms; server CPU mean {server.Average():F1} ms; load {BenchSummary.Load():F1}");
         }
     }
 
