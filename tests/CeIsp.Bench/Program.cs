@@ -9,5 +9,6 @@ return args.FirstOrDefault() switch
     "resolve90" => Retention90Bench.Cli(args[1..]),
     "codec" => CodecBench.Cli(args[1..]),
     "store-profile" => StoreProfile.Cli(args[1..]),
+    "resolver-profile" => ResolverProfile.Cli(args[1..]),
     _ => IspBenchCommand.Run(args),
 };

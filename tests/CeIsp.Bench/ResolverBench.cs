@@ -61,5 +61,5 @@ public static class ResolverBench
         Proto = o.Dest.Proto == CeAgent.Bench.Workload.DestKey.Tcp ? "tcp" : "udp",
     };
 
-    private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    internal static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 }

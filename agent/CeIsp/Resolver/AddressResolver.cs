@@ -1,4 +1,4 @@
-using System.Runtime.ExceptionServices;
+using System.Collections.Concurrent;
 using CeAgent.Shared.MapE;
 using CeAgent.Shared.Summary;
 using CeIsp.Store;
@@ -35,12 +35,9 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey, int pa
     /// <summary>One CE's test against one observation; Fp, Evidence and Notes only when it matched.</summary>
     private readonly record struct Outcome(Status Status, double Fp = 1.0, List<Evidence>? Evidence = null, List<string>? Notes = null);
 
-    private readonly ParallelOptions _parallel = new()
-    {
-        MaxDegreeOfParallelism = parallelism > 0 ? parallelism
-            : parallelism == 0 ? Environment.ProcessorCount
-            : throw new ArgumentOutOfRangeException(nameof(parallelism), parallelism, "the parallelism is 0 (one per processor) or a positive count"),
-    };
+    private readonly int _parallelism = parallelism > 0 ? parallelism
+        : parallelism == 0 ? Environment.ProcessorCount
+        : throw new ArgumentOutOfRangeException(nameof(parallelism), parallelism, "the parallelism is 0 (one per processor) or a positive count");
 
     private readonly StoredMessages _messages = new(masterKey);
 
@@ -120,73 +117,74 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey, int pa
         };
     }
 
-    /// <summary>The CEs on the observation's address with windows near its time, and what they show.</summary>
+    /// <summary>The CEs on the observation's address with windows near its time, and what they show. Each CE
+    /// is tested as soon as the store has sent its messages, while it reads the next CEs' (on the thread pool
+    /// unless the parallelism is 1); the outcomes are merged in holder order, so they do not depend on it.</summary>
     private Dictionary<string, Status> Observe(Observation o, Dictionary<string, Found> found, IReadOnlySet<string> excluded)
     {
         uint ip = IpText.ParseIpv4(o.Ip, "ip");
         long t = o.Time.ToUnixTimeMilliseconds();
         var reach = new ListingReach(t - o.TimeAccuracyMs, t + o.TimeAccuracyMs);
         var dst = new FlowKey(IpText.ParseAddress(o.DstIp, "dstIp", System.Net.Sockets.AddressFamily.InterNetwork), o.Proto == "icmp" ? 0 : o.DstPort ?? 0, o.Proto switch { "udp" => Proto.Udp, "icmp" => Proto.Icmp, _ => Proto.Tcp });
-        // Messages read for an earlier observation are not read again: the store lists them without bytes.
-        AddressNear near = store.Near(ip, reach, SearchMarginSeconds, excluded, _messages.KnownOn(ip));
-        var messagesOf = new Dictionary<string, List<long>>();
-        foreach (var (ceId, seq, signed) in near.Messages)
+        IReadOnlyList<Holder> holders = [];
+        ILookup<string, int> psids = Array.Empty<Holder>().ToLookup(h => h.CeId, h => h.Psid);
+        MapRule? rule = null;
+        bool ruleRead = false;
+        var outcomes = new ConcurrentDictionary<string, Outcome>(StringComparer.Ordinal);
+        // The port is another CE's under every PSID this CE held the address with: MAP-E rules it out.
+        bool PortRulesOut(string ceId) => o.SrcPort is { } sp && rule is not null && !psids[ceId].Any(p => PortSet.For(rule.PsidOffset, rule.PsidLength, p).Contains(sp));
+        using (var tests = new CeTests(_parallelism))
         {
-            if (signed is not null)
-                _messages.Add(ceId, seq, signed, ip);
-            if (_messages.Has(ceId, seq))
-                (messagesOf.TryGetValue(ceId, out var list) ? list : messagesOf[ceId] = []).Add(seq);
+            // Messages read for an earlier observation are not read again: the store lists them without bytes.
+            store.Near(ip, reach, SearchMarginSeconds, excluded, _messages.KnownOn(ip), h =>
+            {
+                holders = h;
+                psids = h.ToLookup(x => x.CeId, x => x.Psid);
+            }, (ceId, messages) =>
+            {
+                var seqs = new List<long>();
+                foreach (var (seq, signed) in messages)
+                {
+                    if (signed is not null)
+                        _messages.Add(ceId, seq, signed, ip);
+                    if (_messages.Has(ceId, seq))
+                        seqs.Add(seq);
+                }
+                // The address's rule, from the first message listed on it (every CE on it has its PSID under that rule).
+                if (!ruleRead && o.SrcPort is not null && seqs.Count > 0)
+                    (rule, ruleRead) = (_messages.Of(ceId, seqs[0]).Mape.Rule, true);
+                if (psids.Contains(ceId) && !excluded.Contains(ceId) && !PortRulesOut(ceId))
+                    tests.Run(() => outcomes[ceId] = Test(WindowsNear(ceId, seqs, reach), o, reach, dst));
+            });
+            tests.Wait();
         }
-        MapRule? rule = o.SrcPort is null ? null : _messages.RuleOn(near.Messages.Select(m => (m.CeId, m.Seq))) ?? RuleFromStore(near.Holders, ip);
+        if (o.SrcPort is not null && !ruleRead)
+            rule = RuleFromStore(holders, ip);
         var result = new Dictionary<string, Status>();
-        var toTest = new List<string>();
-        foreach (var holder in near.Holders.GroupBy(h => h.CeId))
+        foreach (var holder in holders.GroupBy(h => h.CeId))
         {
             string ceId = holder.Key;
-            if (excluded.Contains(ceId))
-                result[ceId] = Status.NoMatch; // ruled out by an earlier observation: that stands
-            // The port is another CE's under every PSID this CE held the address with: MAP-E rules it out.
-            else if (o.SrcPort is { } sp && rule is not null && !holder.Any(h => PortSet.For(rule.PsidOffset, rule.PsidLength, h.Psid).Contains(sp)))
-                result[ceId] = Status.NoMatch;
-            else
-                toTest.Add(ceId);
-        }
-        var outcomes = new Outcome[toTest.Count];
-        InParallel(toTest.Count, i => outcomes[i] = Test(WindowsNear(toTest[i], messagesOf.GetValueOrDefault(toTest[i]), reach), o, reach, dst));
-        for (int i = 0; i < toTest.Count; i++)
-        {
-            Outcome r = outcomes[i];
-            result[toTest[i]] = r.Status;
+            if (excluded.Contains(ceId) || PortRulesOut(ceId))
+            {
+                result[ceId] = Status.NoMatch; // ruled out by an earlier observation (that stands), or by the port
+                continue;
+            }
+            Outcome r = outcomes.GetValueOrDefault(ceId, new Outcome(Status.NoWindow)); // no message listed: the chain decides
+            result[ceId] = r.Status;
             if (r.Status != Status.Match)
                 continue;
-            Found f = found.GetValueOrDefault(toTest[i]) ?? new Found(1.0, [], []);
+            Found f = found.GetValueOrDefault(ceId) ?? new Found(1.0, [], []);
             f.Evidence.AddRange(r.Evidence!);
             f.Notes.AddRange(r.Notes!);
-            found[toTest[i]] = f with { Fp = f.Fp * r.Fp };
+            found[ceId] = f with { Fp = f.Fp * r.Fp };
         }
         return result;
     }
 
-    /// <summary>Runs body for 0..count-1 at the resolver's parallelism; a failure surfaces as itself (as on
-    /// the sequential path), not wrapped.</summary>
-    private void InParallel(int count, Action<int> body)
-    {
-        try
-        {
-            Parallel.For(0, count, _parallel, body);
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-        {
-            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-        }
-    }
-
     /// <summary>A CE's windows the reach admits in the messages listed for it, in time order. Its messages
     /// are decoded only here: a CE the port rules out costs no decoding.</summary>
-    private List<WindowRow> WindowsNear(string ceId, List<long>? seqs, ListingReach reach)
+    private List<WindowRow> WindowsNear(string ceId, List<long> seqs, ListingReach reach)
     {
-        if (seqs is null)
-            return [];
         var (from, to) = reach.StartRange(SearchMarginSeconds);
         List<WindowRow> rows = [.. seqs.SelectMany(seq => _messages.WindowsNear(ceId, seq, reach, from, to))];
         rows.Sort((a, b) => (a.Start, a.Seq, a.Index).CompareTo((b.Start, b.Seq, b.Index)));

@@ -10,11 +10,11 @@ namespace CeIsp.Resolver;
 /// needed, and the filter keys their windows were keyed with. Stored messages were verified and decoded in
 /// full on arrival; here only the payload is read from the envelope (no second verification) and decoded
 /// without re-reading the filters (a lookup reads its filter strictly, as far as it needs).
-/// Messages are added by one thread; decoding and keys are then safe from several (the resolver tests the
-/// CEs of an observation in parallel).</summary>
+/// Messages are added by one thread (the one reading the store) while others decode and test those of
+/// CEs already read (the resolver tests the CEs of an observation in parallel, as they arrive).</summary>
 internal sealed class StoredMessages(byte[] masterKey)
 {
-    private readonly Dictionary<(string, long), (byte[] Signed, uint Ipv4)> _read = [];
+    private readonly ConcurrentDictionary<(string, long), (byte[] Signed, uint Ipv4)> _read = [];
     private readonly ConcurrentDictionary<(string, long), SummaryMessage> _messages = [];
     private readonly ConcurrentDictionary<(string, uint), byte[]> _keys = [];
     // HKDF's extract once per resolver, not per (CE, epoch); lazily, so a bad master key fails where it did.

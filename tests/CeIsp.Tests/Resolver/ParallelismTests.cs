@@ -14,9 +14,11 @@ public sealed class ParallelismTests(StoreServer server) : IClassFixture<StoreSe
     /// <summary>Fifteen CEs on 192.0.2.18 (every PSID of the rule): most reach D1 at the same time, so most
     /// stay in across observations (the slow case); some also D2 or D4; some have a gap (their second message
     /// never arrives); all have records past the times asked.</summary>
-    private SummaryStore ManyOnOneAddress(string kind)
+    private SummaryStore ManyOnOneAddress(string kind) => ManyOnOneAddress(server.Open(kind));
+
+    private SummaryStore ManyOnOneAddress(SummaryStore opened)
     {
-        SummaryStore store = _store = server.Open(kind);
+        SummaryStore store = _store = opened;
         for (int psid = 1; psid <= 15; psid++)
         {
             var ce = Scenario.NewCe($"ce-{psid:d2}", psid);
@@ -87,6 +89,24 @@ public sealed class ParallelismTests(StoreServer server) : IClassFixture<StoreSe
         // The requests reach the verdicts that have candidates, evidence and notes to keep in order.
         Assert.Contains(VerdictKind.Ambiguous, kinds);
         Assert.Contains(VerdictKind.Unique, kinds);
+    }
+
+    /// <summary>The CEs are tested while the store is still being read: a message that cannot be read fails
+    /// the request with its own error at every parallelism (not wrapped, not lost in a worker), and the
+    /// workers stop with it.</summary>
+    [Fact]
+    public void A_stored_message_that_cannot_be_read_fails_the_request_alike_at_every_parallelism()
+    {
+        string path = Path.GetTempFileName();
+        SummaryStore store = ManyOnOneAddress(SummaryStore.Sqlite(path));
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path}"))
+        {
+            db.Open();
+            RawSql.Exec(db, "UPDATE messages SET signed = @b WHERE ce_id = 'ce-07'", ("b", new byte[] { 0x84, 0x40 }));
+        }
+        var errors = new[] { 1, 0, 4, 16 }.Select(parallelism => Record.Exception(() => Resolve(store, parallelism, [Obs(15, Scenario.D1)]))).ToList();
+        Assert.All(errors, e => Assert.IsNotType<AggregateException>(e));
+        Assert.All(errors, e => Assert.Equal((errors[0]!.GetType(), errors[0]!.Message), (e!.GetType(), e.Message)));
     }
 
     [Fact]
