@@ -90,7 +90,10 @@ public sealed partial class SummaryStore
         Action<IReadOnlyList<Holder>> holdersRead, Action<string, IReadOnlyList<(long Seq, byte[]? Signed)>> ceRead)
     {
         var ps = new List<(string, object)>();
-        string notSkipped = skip.Count == 0 ? "" : $"AND NOT {Among("ce_id", "x", skip, ps)}";
+        // The skip list as rows of one parameter, not a list of values: PostgreSQL estimates a list's
+        // selectivity value by value for every day partition it scans, and planning a list of 40 CEs took
+        // 4.8 of this statement's 5.6 ms of planning on the 90-day store (0.8 ms as rows; same plan, same time).
+        string notSkipped = skip.Count == 0 ? "" : $"AND ce_id NOT IN ({Rows("x", skip, ps)})";
         string unknown = known.Count == 0 ? "" : $"AND NOT {Among(KeyOf("g"), "k", [.. known.Select(k => MessageKey(k.CeId, k.Seq))], ps, array: true)}";
         var (from, to) = reach.StartRange(marginSeconds);
         long holdersFrom = reach.FromMs / 1000 - marginSeconds, holdersTo = reach.ToMs / 1000 + marginSeconds;
@@ -209,6 +212,14 @@ public sealed partial class SummaryStore
         return result;
     }
 
+    /// <summary>A query of the values as rows, from one parameter: an array on PostgreSQL, a JSON array on
+    /// SQLite (it has no array parameters).</summary>
+    private string Rows(string name, IReadOnlyCollection<string> values, List<(string, object)> ps)
+    {
+        ps.Add((name, _pg ? values.ToArray() : JsonArray(values)));
+        return _pg ? $"SELECT unnest(@{name})" : $"SELECT value FROM json_each(@{name})";
+    }
+
     /// <summary>"The expression is one of the values". SQLite: the values in one JSON array read by json_each
     /// (it has no array parameters): one parameter a value would cost it a parse of the whole list and a
     /// search of every name for every value it binds (hundreds of CEs on one address). PostgreSQL: a
@@ -216,10 +227,12 @@ public sealed partial class SummaryStore
     /// less server CPU a request), unless <paramref name="array"/>.</summary>
     private string Among(string expression, string name, IReadOnlyCollection<string> values, List<(string, object)> ps, bool array = false)
     {
-        if (!_pg || array)
+        if (!_pg)
+            return $"({expression} IN ({Rows(name, values, ps)}))";
+        if (array)
         {
-            ps.Add((name, _pg ? values.ToArray() : JsonArray(values)));
-            return _pg ? $"({expression} = ANY(@{name}))" : $"({expression} IN (SELECT value FROM json_each(@{name})))";
+            ps.Add((name, values.ToArray()));
+            return $"({expression} = ANY(@{name}))";
         }
         if (values.Count == 0)
             return $"({expression} IN (NULL))"; // empty

@@ -9,7 +9,8 @@ namespace CeIsp.Tests.Store;
 /// The store's search of an address against the window rule, on both engines: for messages of every
 /// window shape (tight and loose groups: bounds unknown, small and large; short and long windows; windows
 /// far apart in one message), Near lists every message with a window the reach admits inside the search
-/// range, and nothing whose groups the reach does not admit; messages the caller holds come without bytes.
+/// range, and nothing whose groups the reach does not admit; messages the caller holds come without bytes,
+/// and those of CEs it skips not at all.
 /// </summary>
 public sealed class NearTests(StoreServer server) : IClassFixture<StoreServer>
 {
@@ -68,6 +69,12 @@ public sealed class NearTests(StoreServer server) : IClassFixture<StoreServer>
             AddressNear again = store.Near(Ip, reach, margin, [], held);
             Assert.Equal(listed, again.Messages.Select(m => m.CeId).ToHashSet());
             Assert.All(again.Messages, m => Assert.Equal(held.Contains((m.CeId, m.Seq)), m.Signed is null));
+            // Skipped CEs (ruled out already): their messages are not listed, their holding still is.
+            var skip = listed.Where((_, i) => i % 2 == 0).ToHashSet();
+            AddressNear skipping = store.Near(Ip, reach, margin, skip, held);
+            Assert.Equal(listed.Except(skip).ToHashSet(), skipping.Messages.Select(m => m.CeId).ToHashSet());
+            Assert.Equal(near.Holders.ToHashSet(), skipping.Holders.ToHashSet());
+            Assert.All(skipping.Messages, m => Assert.Equal(held.Contains((m.CeId, m.Seq)), m.Signed is null));
         }
         Assert.InRange(found, 40, 40 * 400);
     }
