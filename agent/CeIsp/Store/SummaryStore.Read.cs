@@ -243,14 +243,22 @@ public sealed partial class SummaryStore
     }
 
     /// <summary>Runs statements sent together (one round trip on PostgreSQL), each row handed over with
-    /// the index of the statement it came from.</summary>
+    /// the index of the statement it came from. On PostgreSQL they are planned for their values every time:
+    /// a prepared statement's generic plan knows neither the address nor the times, so it misjudges every
+    /// range (one row where there are thousands), scans the wrong index for the loose groups, sorts where
+    /// it should hash and prunes the day partitions only as it runs. Custom plans halved the server's CPU a
+    /// request on the bench's day (docs/benchmarks.md, session 18); the collector's statements keep theirs.</summary>
     private void QueryEach(string sql, Action<int, DbDataReader> read, (string, object)[] ps)
     {
+        if (_pg)
+            sql = $"SET plan_cache_mode = force_custom_plan;\n{sql.TrimEnd().TrimEnd(';')};\nRESET plan_cache_mode";
         using DbCommand c = Command(sql, ps);
         using DbDataReader r = c.ExecuteReader();
         int set = 0;
         do
         {
+            if (r.FieldCount == 0)
+                continue; // SET and RESET return no rows
             while (r.Read())
                 read(set, r);
             set++;
