@@ -7,7 +7,7 @@ namespace CeIsp.Bench;
 /// rerun to compare, with the machine and its load (this VM is shared; the figures move with the load).</summary>
 public static class BenchSummary
 {
-    public static void Write(string path, bool quick, List<IngestResult> ingest, List<LatencyResult> latency, List<Retention90Result> retention)
+    public static void Write(string path, bool quick, List<IngestResult> ingest, List<LatencyResult> latency, List<Retention90Result> retention, (double Start, double End) speed)
     {
         static JsonObject Latency(LatencyResult r) => new()
         {
@@ -59,7 +59,13 @@ public static class BenchSummary
         {
             ["run"] = quick ? "quick" : "full",
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
-            ["machine"] = new JsonObject { ["cores"] = Environment.ProcessorCount, ["loadAverage1m"] = Load() },
+            ["machine"] = new JsonObject
+            {
+                ["cores"] = Environment.ProcessorCount, ["loadAverage1m"] = Load(),
+                // The host's speed against the reference (HostSpeed): null when openssl was missing.
+                ["ecdsaP256VerifyPerSecondStart"] = double.IsNaN(speed.Start) ? null : Math.Round(speed.Start),
+                ["ecdsaP256VerifyPerSecondEnd"] = double.IsNaN(speed.End) ? null : Math.Round(speed.End),
+            },
             ["collector"] = new JsonObject { ["sqlite"] = Store("SQLite"), ["postgres"] = Store("PostgreSQL") },
             ["resolver"] = resolver,
         };

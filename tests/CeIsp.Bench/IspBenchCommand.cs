@@ -24,6 +24,7 @@ public static class IspBenchCommand
         }
         Directory.CreateDirectory(work);
         var log = Console.Error;
+        double speedAtStart = HostSpeed.EcdsaP256VerifyPerSecond();
         var workload = quick ? new WorkloadParams { StartHour = 20, Hours = 2 } : new WorkloadParams();
         log.WriteLine($"bench-isp: simulating {workload.Hours} h of {workload.Households} CEs ...");
         using var day = new DayOfSummaries(workload);
@@ -78,8 +79,9 @@ public static class IspBenchCommand
             log.WriteLine($"    {scaling[^1].MessagesPerSecond:N0} messages/s ({scaling[^1].Split})");
         }
 
-        BenchSummary.Write(Path.Combine(work, "summary.json"), quick, ingest, latency, retention);
-        string md = Render(day, bytes, ingest, latency, scaling, quick) + Retention90Report.Render(retention, BenchSummary.Load());
+        var speed = (speedAtStart, HostSpeed.EcdsaP256VerifyPerSecond());
+        BenchSummary.Write(Path.Combine(work, "summary.json"), quick, ingest, latency, retention, speed);
+        string md = Render(day, bytes, ingest, latency, scaling, quick, speed) + Retention90Report.Render(retention, BenchSummary.Load());
         Console.Out.Write(md);
         if (report is not null)
             MarkdownReport.WriteInto(report, md, "bench-isp");
@@ -99,12 +101,12 @@ public static class IspBenchCommand
         yield return r;
     }
 
-    private static string Render(DayOfSummaries day, long bytes, List<IngestResult> ingest, List<LatencyResult> latency, List<ScalingResult> scaling, bool quick)
+    private static string Render(DayOfSummaries day, long bytes, List<IngestResult> ingest, List<LatencyResult> latency, List<ScalingResult> scaling, bool quick, (double Start, double End) speed)
     {
         var sb = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         var p = day.World.Params;
-        sb.AppendLine(inv, $"Run: {(quick ? "quick (20:00-22:00)" : "full day")}, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores ({Cpu()}), .NET {Environment.Version}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end (a shared machine: compare CPU-seconds, not wall time).");
+        sb.AppendLine(inv, $"Run: {(quick ? "quick (20:00-22:00)" : "full day")}, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores ({Cpu()}), .NET {Environment.Version}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end (a shared machine: compare CPU-seconds, not wall time); {HostSpeed.Describe(speed.Start, speed.End)}.");
         sb.AppendLine(inv, $"The day: {p.Households} CEs of the attribution benchmark's workload (seed {p.Seed}), {day.Arrivals.Count:N0} signed messages ");
         sb.AppendLine(inv, $"of up to {day.Config.Batch} windows of {day.Config.WindowSeconds} s, {day.Windows:N0} windows, {bytes / 1e6:F1} MB.");
         sb.AppendLine();
