@@ -62,7 +62,7 @@ public static class StoreHistory
 
     /// <summary>Writes the history into a new store (schema made by <see cref="SummaryStore"/>, partitions
     /// included), through the fastest path each engine has: one prepared statement in one transaction on
-    /// SQLite, binary COPY on PostgreSQL; then the holdings from those windows, as the migration makes them.</summary>
+    /// SQLite, binary COPY on PostgreSQL.</summary>
     public static void Write(SummaryStore store, string kind, string target, TextWriter log)
     {
         store.EnsurePartitions(Enumerable.Range(RealDay - Days + 1, Days));
@@ -95,8 +95,6 @@ public static class StoreHistory
                         log.WriteLine($"    {n:N0} of {WindowRows:N0} window rows");
                 }
             windows.Complete();
-            windows.Dispose();
-            store.RebuildHoldings(); // the windows went in by COPY, around the store
             return;
         }
         using var lite = new SqliteConnection($"Data Source={target}");
@@ -122,7 +120,6 @@ public static class StoreHistory
             }
         }
         tx.Commit();
-        store.RebuildHoldings(); // the windows went in on a connection of their own, around the store
     }
 
     /// <summary>The message's index rows as the collector writes them (its windows are far apart: a row each).</summary>

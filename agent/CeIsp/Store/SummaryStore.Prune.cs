@@ -3,7 +3,7 @@ using System.Data.Common;
 namespace CeIsp.Store;
 
 /// <summary>What one retention run removed.</summary>
-/// <param name="Days">The days whose messages, windows and holdings were dropped (PostgreSQL: whole partitions).</param>
+/// <param name="Days">The days whose messages and windows were dropped (PostgreSQL: whole partitions).</param>
 /// <param name="Messages">Messages removed (their chain rows, which the small table keeps one a message).</param>
 public sealed record PruneResult(int CutoffDay, IReadOnlyList<int> Days, long Messages, long ChainEvents, long Forks);
 
@@ -26,9 +26,9 @@ public sealed partial class SummaryStore
         List<int> days = [.. Days(tx).Where(d => d < cutoffDay)];
         if (_pg)
             foreach (int day in days)
-                Exec(tx, $"DROP TABLE IF EXISTS holdings_{StoreDay.Name(day)}; DROP TABLE IF EXISTS windows_{StoreDay.Name(day)}; DROP TABLE IF EXISTS messages_{StoreDay.Name(day)};");
+                Exec(tx, $"DROP TABLE IF EXISTS windows_{StoreDay.Name(day)}; DROP TABLE IF EXISTS messages_{StoreDay.Name(day)};");
         else
-            Exec(tx, "DELETE FROM holdings WHERE day < @d; DELETE FROM windows WHERE day < @d; DELETE FROM messages WHERE day < @d;", ("d", cutoffDay));
+            Exec(tx, "DELETE FROM windows WHERE day < @d; DELETE FROM messages WHERE day < @d;", ("d", cutoffDay));
         long messages = Exec(tx, "DELETE FROM chain WHERE day < @d", ("d", cutoffDay));
         long cutoff = cutoffDay * StoreDay.Seconds;
         long events = Exec(tx, "DELETE FROM chain_events WHERE to_time < @t", ("t", cutoff));

@@ -67,8 +67,7 @@ public sealed partial class SummaryStore
         WHERE c.day >= @d AND m.day >= @d AND c.received_at >= @s ORDER BY m.ce_id, m.seq
         """, r => (r.GetString(0), (byte[])r.GetValue(1)), ("d", StoreDay.Of(sinceSeconds) - 2), ("s", sinceSeconds));
 
-    /// <summary>The CEs that held the address with windows meeting the margin around the time (read from the
-    /// hourly <see cref="Holdings"/>), and the
+    /// <summary>The CEs that held the address with windows meeting the margin around the time, and the
     /// messages with a window group the listing reach admits (<see cref="ListingReach"/> on the group's span
     /// and largest clock bound: a superset of the windows it would admit, which the caller checks on the
     /// decoded windows): two statements, one round trip. A message's bytes come by a correlated lookup on
@@ -90,9 +89,6 @@ public sealed partial class SummaryStore
     public void Near(uint ipv4, ListingReach reach, long marginSeconds, IReadOnlyCollection<string> skip, IReadOnlyCollection<(string CeId, long Seq)> known,
         Action<IReadOnlyList<Holder>> holdersRead, Action<string, IReadOnlyList<(long Seq, byte[]? Signed)>> ceRead)
     {
-        long holdersFrom = reach.FromMs / 1000 - marginSeconds, holdersTo = reach.ToMs / 1000 + marginSeconds;
-        if (holdersTo - holdersFrom < Holdings.Seconds)
-            throw new ArgumentOutOfRangeException(nameof(marginSeconds), marginSeconds, "the holders are read from hourly holdings: the margin must make the range an hour wide at least");
         var ps = new List<(string, object)>();
         // The skip list as rows of one parameter, not a list of values: PostgreSQL estimates a list's
         // selectivity value by value for every day partition it scans, and planning a list of 40 CEs took
@@ -100,6 +96,7 @@ public sealed partial class SummaryStore
         string notSkipped = skip.Count == 0 ? "" : $"AND ce_id NOT IN ({Rows("x", skip, ps)})";
         string unknown = known.Count == 0 ? "" : $"AND NOT {Among(KeyOf("g"), "k", [.. known.Select(k => MessageKey(k.CeId, k.Seq))], ps, array: true)}";
         var (from, to) = reach.StartRange(marginSeconds);
+        long holdersFrom = reach.FromMs / 1000 - marginSeconds, holdersTo = reach.ToMs / 1000 + marginSeconds;
         // Naming the days lets PostgreSQL read only their partitions (StoreDay.Holding), in the message lookup
         // too: without them it plans a lookup into every day's partition, and on 90 days that plan's cost
         // sets off its JIT compiler (0.9 s a query instead of 0.03 s).
@@ -110,7 +107,7 @@ public sealed partial class SummaryStore
         var (nf, nt) = WindowGroups.TightStarts(reach);
         string admitted = $"day >= @d0 AND day <= @d1 AND ipv4 = @a AND {ListingReach.Sql("start", "COALESCE(span, length)", "clock_error")} {notSkipped}";
         string sql = $"""
-            SELECT ce_id, psid, MIN(seq) FROM holdings WHERE day >= @d0 AND day <= @d1 AND ipv4 = @a AND hour >= @h0 AND hour <= @h1 AND first_start <= @ht AND last_end > @hf GROUP BY ce_id, psid;
+            SELECT ce_id, psid, MIN(seq) FROM windows WHERE day >= @d0 AND day <= @d1 AND ipv4 = @a AND start >= @hg AND start <= @ht AND start + COALESCE(span, length) > @hf GROUP BY ce_id, psid;
             WITH g AS (
                 SELECT day, ce_id, seq, start FROM windows WHERE start >= @nf AND start <= @nt AND NOT {WindowGroups.LooseSql} AND {admitted}
                 UNION ALL
@@ -152,8 +149,7 @@ public sealed partial class SummaryStore
             }
             if (messages.Count == 0 || messages[^1].Seq != seq) // a message with several groups: its first row has the bytes
                 messages.Add((seq, NullableBytes(r, 2)));
-        }, [("d0", d0), ("d1", d1), ("a", (long)ipv4), ("hf", holdersFrom), ("ht", holdersTo),
-            ("h0", Holdings.HourOf(holdersFrom - WindowGroups.Seconds)), ("h1", Holdings.HourOf(holdersTo)),
+        }, [("d0", d0), ("d1", d1), ("a", (long)ipv4), ("hf", holdersFrom), ("hg", holdersFrom - WindowGroups.Seconds), ("ht", holdersTo),
             ("fg", from - WindowGroups.Seconds), ("t", to), ("nf", nf), ("nt", nt), .. reach.Parameters, .. ps]);
         HoldersDone();
         CeDone();

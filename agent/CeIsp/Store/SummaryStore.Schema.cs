@@ -10,13 +10,11 @@ namespace CeIsp.Store;
 /// checks without touching the large tables. SQLite has no partitions: the same tables carry the day in
 /// their first key column, and a day goes in one DELETE per table (docs/isp.md says why not a file a day).
 /// Version 3 indexes a message's windows by groups (<see cref="WindowGroups"/>, usually one row a message)
-/// with a span column; a version 2 row is one window, its span null (the window's own length). Version 4
-/// adds the holdings, a row a CE, address, PSID and hour (<see cref="Holdings"/>), filled from the windows
-/// when an older store is opened.
+/// with a span column; a version 2 row is one window, its span null (the window's own length).
 /// </summary>
 public sealed partial class SummaryStore
 {
-    public const int SchemaVersion = 4;
+    public const int SchemaVersion = 3;
     private const long SchemaLock = 7097001, PartitionLock = 7097002;
     private readonly HashSet<int> _partitions = [];
 
@@ -33,7 +31,6 @@ public sealed partial class SummaryStore
         using DbTransaction tx = _db.BeginTransaction();
         if (_pg)
             Exec(tx, $"SELECT pg_advisory_xact_lock({SchemaLock})");
-        bool beforeV4 = HasTable(tx, "messages") && !HasTable(tx, "holdings");
         bool v1 = HasTable(tx, "messages") && !HasColumn(tx, "messages", "day");
         if (v1)
             RenameVersion1(tx);
@@ -42,12 +39,10 @@ public sealed partial class SummaryStore
             // No rewrite of the rows: a null span is a one-window row, which the readers take as its length.
             Exec(tx, "ALTER TABLE windows ADD COLUMN span BIGINT; DROP INDEX IF EXISTS windows_near;"); // made again with the span
         Exec(tx, Schema);
-        if (beforeV4)
-            Exec(tx, "UPDATE store_meta SET value = @v WHERE name = 'schema' AND value IN ('2', '3')", ("v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (v2)
+            Exec(tx, "UPDATE store_meta SET value = @v WHERE name = 'schema' AND value = '2'", ("v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         if (v1)
             CopyVersion1(tx);
-        if (beforeV4)
-            FillHoldings(tx);
         Exec(tx, "INSERT INTO store_meta (name, value) VALUES ('schema', @v) ON CONFLICT (name) DO NOTHING", ("v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         string stored = Query(tx, "SELECT value FROM store_meta WHERE name = 'schema'", r => r.GetString(0))[0];
         if (stored != SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
@@ -68,8 +63,6 @@ public sealed partial class SummaryStore
             span BIGINT, PRIMARY KEY (day, ce_id, seq, idx)){PartitionedBy};
         CREATE INDEX IF NOT EXISTS windows_near ON windows (ipv4, start, span, length, clock_error, ce_id, seq, psid, day);
         CREATE INDEX IF NOT EXISTS windows_loose ON windows (ipv4, start) WHERE {WindowGroups.LooseSql};
-        CREATE TABLE IF NOT EXISTS holdings (day INTEGER NOT NULL, ipv4 BIGINT NOT NULL, hour BIGINT NOT NULL, ce_id TEXT NOT NULL, psid INTEGER NOT NULL,
-            first_start BIGINT NOT NULL, last_end BIGINT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (day, ipv4, hour, ce_id, psid)){PartitionedBy};
         CREATE TABLE IF NOT EXISTS chain_events (ce_id TEXT NOT NULL, seq BIGINT NOT NULL, kind TEXT NOT NULL, from_time BIGINT NOT NULL,
             to_time BIGINT NOT NULL, PRIMARY KEY (ce_id, seq, kind));
         CREATE TABLE IF NOT EXISTS forks (ce_id TEXT NOT NULL, seq BIGINT NOT NULL, hash {Blob} NOT NULL, received_at BIGINT NOT NULL,
@@ -120,33 +113,6 @@ public sealed partial class SummaryStore
             """);
     }
 
-    /// <summary>The holdings of every stored window group, made anew (after a bulk load that wrote windows
-    /// alone, as the benchmark's history does). One transaction: readers see the old rows or the new.</summary>
-    public void RebuildHoldings()
-    {
-        using DbTransaction tx = _db.BeginTransaction();
-        Exec(tx, "DELETE FROM holdings");
-        FillHoldings(tx);
-        tx.Commit();
-    }
-
-    /// <summary>The holdings from the windows table, in one statement (the migration to version 4 reads every
-    /// window row once: on a large store, open it with the new ce-isp in a quiet hour).</summary>
-    private void FillHoldings(DbTransaction tx)
-    {
-        if (_pg)
-            foreach (int day in Days(tx))
-                CreatePartitions(tx, day);
-        Exec(tx, $"""
-            INSERT INTO holdings (day, ipv4, hour, ce_id, psid, first_start, last_end, seq)
-            SELECT day, ipv4, {HourSql("start")}, ce_id, psid, MIN(start), MAX(start + COALESCE(span, length)), MIN(seq)
-            FROM windows GROUP BY day, ipv4, {HourSql("start")}, ce_id, psid
-            """);
-    }
-
-    /// <summary><see cref="Holdings.HourOf"/> in SQL (starts are positive: integer division is the floor).</summary>
-    private static string HourSql(string start) => $"({start} / {Holdings.Seconds})";
-
     /// <summary>On PostgreSQL, the day's partitions of messages and windows unless this process made them
     /// already (named by the day, yyyyMMdd). Each in a short transaction of its own under an advisory lock:
     /// creating a partition locks its parent, which must not wait for a batch, and collectors race.</summary>
@@ -180,7 +146,6 @@ public sealed partial class SummaryStore
         Exec(tx, $"""
             CREATE TABLE IF NOT EXISTS messages_{name} PARTITION OF messages FOR VALUES FROM ({day}) TO ({day + 1L}) WITH (toast_tuple_target = 8160);
             CREATE TABLE IF NOT EXISTS windows_{name} PARTITION OF windows FOR VALUES FROM ({day}) TO ({day + 1L});
-            CREATE TABLE IF NOT EXISTS holdings_{name} PARTITION OF holdings FOR VALUES FROM ({day}) TO ({day + 1L});
             """);
     }
 }

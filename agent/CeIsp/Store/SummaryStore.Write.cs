@@ -104,7 +104,6 @@ public sealed partial class SummaryStore
 
     private void InsertBodies(DbTransaction tx, IReadOnlyList<(StoredMessage M, int Day)> ms, long receivedAt)
     {
-        InsertHoldings(tx, Holdings.Of(ms.SelectMany(x => WindowGroups.Of(x.M.Windows).Select(g => (x.Day, x.M.CeId, x.M.Seq, g)))));
         if (_pg)
         {
             CopyBodies(ms, receivedAt);
@@ -119,32 +118,6 @@ public sealed partial class SummaryStore
             foreach (WindowGroup g in WindowGroups.Of(m.Windows))
                 Run(window, day, m.CeId, m.Seq, g.Index, g.Start, g.Length, (long)g.Ipv4, g.Psid, g.ClockSynchronized ? 1 : 0, g.ClockErrorMs, g.Span);
         }
-    }
-
-    /// <summary>The batch's holdings merged into the stored ones (earliest start, latest end, lowest sequence).</summary>
-    private void InsertHoldings(DbTransaction tx, List<Holding> hs)
-    {
-        if (hs.Count == 0)
-            return;
-        if (!_pg)
-        {
-            DbCommand c = Prepared(tx, """
-                INSERT INTO holdings (day, ipv4, hour, ce_id, psid, first_start, last_end, seq) VALUES (@d, @a, @h, @c, @p, @f, @e, @s)
-                ON CONFLICT (day, ipv4, hour, ce_id, psid) DO UPDATE SET first_start = min(first_start, excluded.first_start),
-                    last_end = max(last_end, excluded.last_end), seq = min(seq, excluded.seq)
-                """, "d", "a", "h", "c", "p", "f", "e", "s");
-            foreach (Holding h in hs)
-                Run(c, h.Day, (long)h.Ipv4, h.Hour, h.CeId, h.Psid, h.FirstStart, h.LastEnd, h.Seq);
-            return;
-        }
-        Exec(tx, """
-            INSERT INTO holdings (day, ipv4, hour, ce_id, psid, first_start, last_end, seq)
-            SELECT * FROM unnest(@d::int[], @a::bigint[], @h::bigint[], @c::text[], @p::int[], @f::bigint[], @e::bigint[], @s::bigint[])
-            ON CONFLICT (day, ipv4, hour, ce_id, psid) DO UPDATE SET first_start = LEAST(holdings.first_start, EXCLUDED.first_start),
-                last_end = GREATEST(holdings.last_end, EXCLUDED.last_end), seq = LEAST(holdings.seq, EXCLUDED.seq)
-            """, ("d", hs.Select(h => h.Day).ToArray()), ("a", hs.Select(h => (long)h.Ipv4).ToArray()), ("h", hs.Select(h => h.Hour).ToArray()),
-            ("c", hs.Select(h => h.CeId).ToArray()), ("p", hs.Select(h => h.Psid).ToArray()), ("f", hs.Select(h => h.FirstStart).ToArray()),
-            ("e", hs.Select(h => h.LastEnd).ToArray()), ("s", hs.Select(h => h.Seq).ToArray()));
     }
 
     /// <summary>PostgreSQL's bulk path, inside the batch's transaction (COPY joins the connection's open one).</summary>

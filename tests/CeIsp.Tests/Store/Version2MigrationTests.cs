@@ -15,7 +15,6 @@ namespace CeIsp.Tests.Store;
 /// resolver as the same messages stored by schema 3 do; new messages then go in as groups beside the old rows.
 /// The schema-2 store is made the way schema 2 left it: the scenario collected, then its window index
 /// rows rewritten as schema 2 wrote them (one a window), its span column and index dropped, its version set to 2.
-/// A schema-3 store (no holdings) gains the holdings the collector would have written, and answers as before.
 /// </summary>
 public sealed class Version2MigrationTests : IDisposable
 {
@@ -67,7 +66,7 @@ public sealed class Version2MigrationTests : IDisposable
     /// <summary>Turns the store into what schema 2 wrote for the same messages.</summary>
     private void Downgrade(DbConnection db)
     {
-        RawSql.Exec(db, "DROP TABLE holdings; DELETE FROM windows; DROP INDEX windows_near; DROP INDEX windows_loose; ALTER TABLE windows DROP COLUMN span; CREATE INDEX windows_near ON windows (ipv4, start, length, clock_error, ce_id, seq); UPDATE store_meta SET value = '2' WHERE name = 'schema'");
+        RawSql.Exec(db, "DELETE FROM windows; DROP INDEX windows_near; DROP INDEX windows_loose; ALTER TABLE windows DROP COLUMN span; CREATE INDEX windows_near ON windows (ipv4, start, length, clock_error, ce_id, seq); UPDATE store_meta SET value = '2' WHERE name = 'schema'");
         foreach (Scenario.Ce ce in S.Ces)
             for (int i = 0; i < ce.Messages.Count; i++)
             {
@@ -130,48 +129,5 @@ public sealed class Version2MigrationTests : IDisposable
             Assert.Equal(windows, Scalar(db, "SELECT COUNT(*) FROM windows WHERE span IS NULL"));
             Assert.Equal(1, Scalar(db, "SELECT COUNT(*) FROM windows WHERE span IS NOT NULL"));
         }
-    }
-
-    [Theory, OnSqlite, OnPostgres]
-    public void A_schema_3_store_gains_the_holdings_the_collector_writes_and_answers_as_before(string kind)
-    {
-        var (open, raw) = New(kind);
-        List<string> expected;
-        using (SummaryStore store = open())
-        {
-            S.Enroll(store);
-            var collector = new SummaryCollector(store, trustOnFirstUse: false);
-            foreach (var ce in S.Ces)
-                foreach (byte[] m in ce.Messages)
-                    Assert.Equal(IngestOutcome.Stored, collector.Ingest($"ce/v1/{ce.Id}/summary", m).Outcome);
-            expected = Answers(store);
-        }
-        List<string> written;
-        using (DbConnection db = raw())
-        {
-            db.Open();
-            written = HoldingRows(db);
-            RawSql.Exec(db, "DROP TABLE holdings; UPDATE store_meta SET value = '3' WHERE name = 'schema'");
-        }
-        Assert.True(written.Count >= S.Ces.Count, $"{written.Count} holdings for {S.Ces.Count} CEs");
-        using (SummaryStore store = open())
-            Assert.Equal(expected, Answers(store));
-        using (DbConnection db = raw())
-        {
-            db.Open();
-            Assert.Equal(written, HoldingRows(db));
-            Assert.Equal(SummaryStore.SchemaVersion, Scalar(db, "SELECT CAST(value AS INTEGER) FROM store_meta WHERE name = 'schema'"));
-        }
-    }
-
-    private static List<string> HoldingRows(DbConnection db)
-    {
-        using DbCommand c = db.CreateCommand();
-        c.CommandText = "SELECT day, ipv4, hour, ce_id, psid, first_start, last_end, seq FROM holdings ORDER BY day, ipv4, hour, ce_id, psid";
-        using DbDataReader r = c.ExecuteReader();
-        var rows = new List<string>();
-        while (r.Read())
-            rows.Add(string.Join(' ', Enumerable.Range(0, r.FieldCount).Select(i => Convert.ToString(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
-        return rows;
     }
 }
