@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using CeAgent.Shared.MapE;
 using CeAgent.Shared.Secrets;
 using CeAgent.Shared.Summary;
 using CeIsp.Store;
@@ -39,11 +38,6 @@ internal sealed class StoredMessages(byte[] masterKey)
         uint epoch = Of(r).FilterKeyEpoch;
         return _keys.GetOrAdd((r.CeId, epoch), k => _deriver.Value.Derive(k.Item1, k.Item2));
     }
-
-    /// <summary>The MAP-E rule an address is shared under, from any message read on it: a rule's IPv4
-    /// prefix belongs to that rule alone, so every CE on the address has its PSID under the same rule.</summary>
-    public MapRule? RuleOn(IEnumerable<(string CeId, long Seq)> messages) =>
-        messages.Where(k => _read.ContainsKey(k)).Select(k => Of(k.CeId, k.Seq).Mape.Rule).FirstOrDefault();
 
     /// <summary>The messages held that were listed for that address: the store need not send them again.</summary>
     public IReadOnlyCollection<(string CeId, long Seq)> KnownOn(uint ipv4) =>

@@ -236,10 +236,13 @@ public sealed partial class SummaryStore
         }
         if (values.Count == 0)
             return $"({expression} IN (NULL))"; // empty
-        int i = 0;
+        var names = new List<string>(values.Count);
         foreach (string v in values)
-            ps.Add(($"{name}{i++}", v));
-        return $"({expression} IN ({string.Join(", ", Enumerable.Range(0, values.Count).Select(j => $"@{name}{j}"))}))";
+        {
+            names.Add($"{name}{names.Count}");
+            ps.Add((names[^1], v));
+        }
+        return $"({expression} IN ({string.Join(", ", names.Select(n => "@" + n))}))";
     }
 
     /// <summary>Runs statements sent together (one round trip on PostgreSQL), each row handed over with

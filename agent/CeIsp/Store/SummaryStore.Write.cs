@@ -17,7 +17,6 @@ namespace CeIsp.Store;
 public sealed partial class SummaryStore
 {
     private readonly Dictionary<string, DbCommand> _prepared = [];
-    private bool _writer;
 
     /// <summary>SQLite writes a batch's dirty pages to the write-ahead log at each commit and copies them
     /// into the database (and syncs both) at each checkpoint, by default once the log holds 1,000 pages
@@ -55,11 +54,6 @@ public sealed partial class SummaryStore
         var events = new List<ChainEvent>();
         if (batch.Count == 0)
             return new(outcomes, events);
-        if (!_pg && !_writer)
-        {
-            Exec($"PRAGMA wal_autocheckpoint={WalCheckpointPages}");
-            _writer = true;
-        }
         int[] days = [.. batch.Select(m => StoreDay.ForMessage(m.FirstTime, receivedAt, backfillDays))];
         EnsurePartitions(days.Distinct());
         using DbTransaction tx = _db.BeginTransaction();

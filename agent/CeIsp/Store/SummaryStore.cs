@@ -25,7 +25,7 @@ public sealed partial class SummaryStore : IDisposable
         // (2 MB a connection) would read most of them again from the OS for every request; 64 MB (filled only
         // as used) and reads through a memory map (no system call a page) keep them at hand.
         if (!pg)
-            Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;");
+            Exec($"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA wal_autocheckpoint={WalCheckpointPages};");
         Migrate();
     }
 
