@@ -132,6 +132,7 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey, int pa
         bool ruleRead = false;
         var outcomes = new ConcurrentDictionary<string, Outcome>(StringComparer.Ordinal);
         // The port is another CE's under every PSID this CE held the address with: MAP-E rules it out.
+        bool portless = o.SrcPort is null;
         bool PortRulesOut(string ceId) => o.SrcPort is { } sp && rule is not null && !psids[ceId].Any(p => PortSet.For(rule.PsidOffset, rule.PsidLength, p).Contains(sp));
         using (var tests = new CeTests(_parallelism))
         {
@@ -153,9 +154,11 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey, int pa
                 // The address's rule, from the first message listed on it (every CE on it has its PSID under that rule).
                 if (!ruleRead && o.SrcPort is not null && seqs.Count > 0)
                     (rule, ruleRead) = (_messages.Of(ceId, seqs[0]).Mape.Rule, true);
-                if (psids.Contains(ceId) && !excluded.Contains(ceId) && !PortRulesOut(ceId))
+                // Without a port the holders come last (the store sends the messages without waiting for
+                // them): every CE listed is tested, and the merge below keeps the holders' outcomes only.
+                if (!excluded.Contains(ceId) && (portless || (psids.Contains(ceId) && !PortRulesOut(ceId))))
                     tests.Run(() => outcomes[ceId] = Test(WindowsNear(ceId, seqs, reach), o, reach, dst));
-            });
+            }, holdersLast: portless);
             tests.Wait();
         }
         if (o.SrcPort is not null && !ruleRead)

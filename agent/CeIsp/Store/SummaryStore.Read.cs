@@ -75,19 +75,22 @@ public sealed partial class SummaryStore
     /// messages table), and only for messages the caller does not hold already.</summary>
     /// <param name="skip">CEs whose windows are not wanted (ruled out already): their holding is still listed.</param>
     /// <param name="known">Messages the caller has read already (on any address): listed without their bytes.</param>
-    public AddressNear Near(uint ipv4, ListingReach reach, long marginSeconds, IReadOnlyCollection<string> skip, IReadOnlyCollection<(string CeId, long Seq)> known)
+    public AddressNear Near(uint ipv4, ListingReach reach, long marginSeconds, IReadOnlyCollection<string> skip, IReadOnlyCollection<(string CeId, long Seq)> known, bool holdersLast = false)
     {
         IReadOnlyList<Holder> holders = [];
         var messages = new List<(string, long, byte[]?)>();
-        Near(ipv4, reach, marginSeconds, skip, known, h => holders = h, (ce, list) => messages.AddRange(list.Select(m => (ce, m.Seq, m.Signed))));
+        Near(ipv4, reach, marginSeconds, skip, known, h => holders = h, (ce, list) => messages.AddRange(list.Select(m => (ce, m.Seq, m.Signed))), holdersLast);
         return new AddressNear(holders, messages);
     }
 
     /// <summary><see cref="Near(uint, ListingReach, long, IReadOnlyCollection{string}, IReadOnlyCollection{ValueTuple{string, long}})"/>
     /// as it streams in: the holders first, then each CE's messages (in CE order, by sequence) as soon as its
     /// last one is read, so that the caller can work on a CE while the rest is still being read.</summary>
+    /// <param name="holdersLast">The holders after the messages, for a caller that needs them only at the end:
+    /// the messages come without waiting for the holders' statement (on PostgreSQL the server groups the
+    /// holders while the caller works on the messages).</param>
     public void Near(uint ipv4, ListingReach reach, long marginSeconds, IReadOnlyCollection<string> skip, IReadOnlyCollection<(string CeId, long Seq)> known,
-        Action<IReadOnlyList<Holder>> holdersRead, Action<string, IReadOnlyList<(long Seq, byte[]? Signed)>> ceRead)
+        Action<IReadOnlyList<Holder>> holdersRead, Action<string, IReadOnlyList<(long Seq, byte[]? Signed)>> ceRead, bool holdersLast = false)
     {
         var ps = new List<(string, object)>();
         // The skip list as rows of one parameter, not a list of values: PostgreSQL estimates a list's
@@ -106,8 +109,8 @@ public sealed partial class SummaryStore
         // SQLite matches the loose branch's condition with the partial index's.
         var (nf, nt) = WindowGroups.TightStarts(reach);
         string admitted = $"day >= @d0 AND day <= @d1 AND ipv4 = @a AND {ListingReach.Sql("start", "COALESCE(span, length)", "clock_error")} {notSkipped}";
-        string sql = $"""
-            SELECT ce_id, psid, MIN(seq) FROM windows WHERE day >= @d0 AND day <= @d1 AND ipv4 = @a AND start >= @hg AND start <= @ht AND start + COALESCE(span, length) > @hf GROUP BY ce_id, psid;
+        const string holdersSql = "SELECT ce_id, psid, MIN(seq) FROM windows WHERE day >= @d0 AND day <= @d1 AND ipv4 = @a AND start >= @hg AND start <= @ht AND start + COALESCE(span, length) > @hf GROUP BY ce_id, psid;";
+        string messagesSql = $"""
             WITH g AS (
                 SELECT day, ce_id, seq, start FROM windows WHERE start >= @nf AND start <= @nt AND NOT {WindowGroups.LooseSql} AND {admitted}
                 UNION ALL
@@ -115,8 +118,10 @@ public sealed partial class SummaryStore
             SELECT g.ce_id, g.seq,
                 CASE WHEN ROW_NUMBER() OVER (PARTITION BY g.ce_id, g.seq ORDER BY g.start) = 1 {unknown}
                     THEN (SELECT m.signed FROM messages m WHERE m.day = g.day AND m.day >= @d0 AND m.day <= @d1 AND m.ce_id = g.ce_id AND m.seq = g.seq) END
-            FROM g ORDER BY g.ce_id, g.seq
+            FROM g ORDER BY g.ce_id, g.seq;
             """;
+        string sql = holdersLast ? messagesSql + "\n" + holdersSql : holdersSql + "\n" + messagesSql;
+        int holdersSet = holdersLast ? 1 : 0;
         List<Holder>? holders = [];
         string? ce = null;
         var messages = new List<(long Seq, byte[]? Signed)>();
@@ -130,16 +135,18 @@ public sealed partial class SummaryStore
         {
             if (ce is not null)
                 ceRead(ce, messages);
-            messages = [];
+            (ce, messages) = (null, []);
         }
         QueryEach(sql, (set, r) =>
         {
-            if (set == 0)
+            if (set == holdersSet)
             {
+                CeDone(); // the messages are all read (when they come first)
                 holders!.Add(new Holder(r.GetString(0), r.GetInt32(1), r.GetInt64(2)));
                 return;
             }
-            HoldersDone();
+            if (!holdersLast)
+                HoldersDone();
             string rowCe = r.GetString(0);
             long seq = r.GetInt64(1);
             if (rowCe != ce)
@@ -151,8 +158,8 @@ public sealed partial class SummaryStore
                 messages.Add((seq, NullableBytes(r, 2)));
         }, [("d0", d0), ("d1", d1), ("a", (long)ipv4), ("hf", holdersFrom), ("hg", holdersFrom - WindowGroups.Seconds), ("ht", holdersTo),
             ("fg", from - WindowGroups.Seconds), ("t", to), ("nf", nf), ("nt", nt), .. reach.Parameters, .. ps]);
-        HoldersDone();
         CeDone();
+        HoldersDone();
     }
 
     private string KeyOf(string alias) => _pg ? $"({alias}.ce_id || ':' || {alias}.seq::text)" : $"({alias}.ce_id || ':' || {alias}.seq)";

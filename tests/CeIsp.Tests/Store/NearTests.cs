@@ -40,6 +40,8 @@ public sealed class NearTests(StoreServer server) : IClassFixture<StoreServer>
         return list;
     }
 
+    private static string Text((string CeId, long Seq, byte[]? Signed) m) => $"{m.CeId}/{m.Seq}/{(m.Signed is null ? "-" : Convert.ToHexString(m.Signed))}";
+
     [Theory, OnSqlite, OnPostgres]
     public void Near_lists_every_message_a_window_of_which_the_reach_admits_and_no_message_it_cannot(string kind)
     {
@@ -75,6 +77,19 @@ public sealed class NearTests(StoreServer server) : IClassFixture<StoreServer>
             Assert.Equal(listed.Except(skip).ToHashSet(), skipping.Messages.Select(m => m.CeId).ToHashSet());
             Assert.Equal(near.Holders.ToHashSet(), skipping.Holders.ToHashSet());
             Assert.All(skipping.Messages, m => Assert.Equal(held.Contains((m.CeId, m.Seq)), m.Signed is null));
+            // The holders after the messages: the same answer, streamed in the other order.
+            foreach (bool last in new[] { false, true })
+            {
+                var events = new List<string>();
+                var streamed = new List<(string, long, byte[]?)>();
+                IReadOnlyList<Holder> holders = [];
+                store.Near(Ip, reach, margin, skip, held, h => { holders = h; events.Add("holders"); },
+                    (ce, list) => { events.Add(ce); streamed.AddRange(list.Select(m => (ce, m.Seq, m.Signed))); }, holdersLast: last);
+                Assert.Equal(last ? events.Count - 1 : 0, events.IndexOf("holders"));
+                Assert.Equal(events.Count, events.Distinct().Count()); // the holders and each CE handed over once
+                Assert.Equal(skipping.Holders.ToHashSet(), holders.ToHashSet());
+                Assert.Equal(skipping.Messages.Select(Text), streamed.Select(Text));
+            }
         }
         Assert.InRange(found, 40, 40 * 400);
     }
