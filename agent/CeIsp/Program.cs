@@ -1,5 +1,8 @@
 using CeIsp.Commands;
+using CeIsp.Store;
 using CeAgent.Shared.Cli;
+
+NativeHeap.Prepare();
 
 // The command table: one line per sub-command, each defined in Commands/<Name>Command.cs.
 return CommandTable.Dispatch(

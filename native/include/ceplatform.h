@@ -90,6 +90,11 @@ CE_API int ce_file_kind(int fd);
 /* flock(LOCK_EX), waiting (EINTR retried); released when the file is closed. */
 CE_API int ce_lock_exclusive(int fd);
 
+/* Let up to `bytes` of freed memory stay at the top of the C heap rather than go back to the kernel at
+ * once (glibc's M_TRIM_THRESHOLD, 128 KiB by default). 0 when set, 1 where the C library has no such
+ * setting (nothing done), -1 with errno EINVAL for a size below 0 or above INT_MAX. */
+CE_API int ce_heap_keep(long bytes);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,6 +14,9 @@
 #include <linux/ptp_clock.h>
 #include <linux/rtc.h>
 #include "../include/ceplatform.h"
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 CE_API int ce_open(const char *path, int ce_flags)
 {
@@ -146,4 +150,22 @@ CE_API int ce_step_watch_fired(int fd)
 	if (errno == ECANCELED)
 		return 1;
 	return errno == EAGAIN ? 0 : -1;
+}
+
+CE_API int ce_heap_keep(long bytes)
+{
+	if (bytes < 0 || bytes > INT_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+#ifdef __GLIBC__
+	/* mallopt returns 1 on success and sets no errno on failure */
+	if (mallopt(M_TRIM_THRESHOLD, (int)bytes) != 1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+#else
+	return 1; /* musl returns freed memory its own way and has no such setting */
+#endif
 }

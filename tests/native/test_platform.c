@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,31 @@ static void errnos(void)
 	      "anything else: CE_E_OTHER");
 }
 
+/* Freed memory at the heap's top stays mapped once ce_heap_keep allows it: without the call glibc gives
+ * back anything over 128 KiB there at once (brk shrinks), and takes it again, page by page, at the next
+ * allocations. Blocks of 4 KiB come from brk (below the mmap threshold). */
+static void heap(void)
+{
+	errno = 0;
+	CHECK(ce_heap_keep(-1) == -1 && errno == EINVAL, "a negative size: EINVAL");
+	CHECK(ce_heap_keep((long)INT_MAX + 1) == -1 && errno == EINVAL, "a size over INT_MAX: EINVAL");
+#ifdef __GLIBC__
+	CHECK(ce_heap_keep(64L << 20) == 0, "ce_heap_keep on glibc: %s", strerror(errno));
+	enum { n = 2048 };
+	static void *blocks[n];
+	for (int i = 0; i < n; i++)
+		blocks[i] = malloc(4096);
+	void *top = sbrk(0);
+	for (int i = n - 1; i >= 0; i--)
+		free(blocks[i]);
+	void *after = sbrk(0);
+	CHECK(after == top, "8 MiB freed at the top stays mapped: brk moved by %ld bytes", (long)((char *)top - (char *)after));
+	CHECK(ce_heap_keep(128 * 1024) == 0, "back to glibc's default threshold");
+#else
+	CHECK(ce_heap_keep(64L << 20) == 1, "no such setting in this C library: 1");
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	ioctls();
@@ -132,6 +158,7 @@ int main(int argc, char **argv)
 	files();
 	time_();
 	errnos();
+	heap();
 	printf("platform: %d passed, %d failed\n", passed, failed);
 	if (argc > 1) {
 		FILE *f = fopen(argv[1], "w");
