@@ -73,7 +73,7 @@ public static class IngestBench
         for (int i = 0; i < arrivals.Count; i += 256)
             collector.Verify([.. arrivals.Skip(i).Take(256).Select(a => new Incoming(a.Topic, a.Signed))]).One().Count();
         double verifyOnly = CpuClock.Self - v0;
-        store.Analyze(); // the steady state a running store reaches by itself (autovacuum), before the resolver runs
+        store.SettleAfterLoad(); // the steady state a running store reaches by itself (autovacuum), before the resolver runs
         return new IngestResult(label, arrivals.Count, day.Windows * arrivals.Count / day.Arrivals.Count, sw.Elapsed.TotalSeconds, cpu, srv, notStored, batch,
             collector.VerifyWait.TotalSeconds, collector.StoreTime.TotalSeconds, verifyOnly)
         {

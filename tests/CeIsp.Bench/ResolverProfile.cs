@@ -33,7 +33,7 @@ public static class ResolverProfile
             if (fresh)
             {
                 IngestBench.Run("PostgreSQL", store, day, day.Arrivals, () => 0);
-                store.Analyze();
+                store.SettleAfterLoad();
                 File.WriteAllText(stored, "");
             }
             Latency("PostgreSQL", store, list, () => CpuClock.OfPostgres(pg.Dir), Arg("--verdicts"), log);

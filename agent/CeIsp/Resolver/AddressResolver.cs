@@ -131,8 +131,8 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey, int pa
         MapRule? rule = null;
         bool ruleRead = false;
         var outcomes = new ConcurrentDictionary<string, Outcome>(StringComparer.Ordinal);
-        // The port is another CE's under every PSID this CE held the address with: MAP-E rules it out.
         bool portless = o.SrcPort is null;
+        // The port is another CE's under every PSID this CE held the address with: MAP-E rules it out.
         bool PortRulesOut(string ceId) => o.SrcPort is { } sp && rule is not null && !psids[ceId].Any(p => PortSet.For(rule.PsidOffset, rule.PsidLength, p).Contains(sp));
         using (var tests = new CeTests(_parallelism))
         {
@@ -152,7 +152,7 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey, int pa
                         seqs.Add(seq);
                 }
                 // The address's rule, from the first message listed on it (every CE on it has its PSID under that rule).
-                if (!ruleRead && o.SrcPort is not null && seqs.Count > 0)
+                if (!ruleRead && !portless && seqs.Count > 0)
                     (rule, ruleRead) = (_messages.Of(ceId, seqs[0]).Mape.Rule, true);
                 // Without a port the holders come last (the store sends the messages without waiting for
                 // them): every CE listed is tested, and the merge below keeps the holders' outcomes only.
@@ -161,7 +161,7 @@ public sealed class AddressResolver(SummaryStore store, byte[] masterKey, int pa
             }, holdersLast: portless);
             tests.Wait();
         }
-        if (o.SrcPort is not null && !ruleRead)
+        if (!portless && !ruleRead)
             rule = RuleFromStore(holders, ip);
         var result = new Dictionary<string, Status>();
         foreach (var holder in holders.GroupBy(h => h.CeId))

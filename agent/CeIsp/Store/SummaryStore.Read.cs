@@ -146,7 +146,7 @@ public sealed partial class SummaryStore
                 return;
             }
             if (!holdersLast)
-                HoldersDone();
+                HoldersDone(); // they came first and are all read (when last, they are still to come)
             string rowCe = r.GetString(0);
             long seq = r.GetInt64(1);
             if (rowCe != ce)

@@ -54,7 +54,7 @@ public sealed partial class SummaryStore : IDisposable
     /// PostgreSQL, the tables vacuumed (autovacuum does both within a minute or so of the load, as inserts
     /// also trigger it; SQLite's PRAGMA optimize likewise). A benchmark that measures reads right after
     /// loading would otherwise run beside autovacuum's work on the new rows.</summary>
-    public void Analyze() => Exec(_pg ? "VACUUM (ANALYZE)" : "PRAGMA optimize");
+    public void SettleAfterLoad() => Exec(_pg ? "VACUUM (ANALYZE)" : "PRAGMA optimize");
 
     public long Count(string table) => Query($"SELECT COUNT(*) FROM {table}", r => r.GetInt64(0))[0];
 
