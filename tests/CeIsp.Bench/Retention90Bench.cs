@@ -41,7 +41,7 @@ public static class Retention90Bench
 
     public static Retention90Result Sqlite(string work, WorkloadParams workload, int requests, TextWriter log)
     {
-        string path = Path.Combine(work, $"retention90-{Tag(workload)}.db");
+        string path = Path.Combine(work, $"retention90-{Tag(workload)}-p{SummaryStore.SqlitePageSize / 1024}k.db"); // built anew for another page size
         double build = 0;
         if (!File.Exists(path + ".complete"))
         {

@@ -20,11 +20,12 @@ public sealed partial class SummaryStore
 
     /// <summary>SQLite writes a batch's dirty pages to the write-ahead log at each commit and copies them
     /// into the database (and syncs both) at each checkpoint, by default once the log holds 1,000 pages
-    /// (4 MB). A collector's batch of 256 dirties a leaf of each primary key for nearly every CE, hundreds of
-    /// pages, so that came to a checkpoint every few batches; at 10,000 pages (40 MB) a page rewritten by
+    /// (4 MB of 4 KB pages). A collector's batch of 256 dirties a leaf of each primary key for nearly every
+    /// CE, hundreds of pages, so that came to a checkpoint every few batches; at 40 MB a page rewritten by
     /// several batches is copied once: the storing thread's CPU 44-48 to 34-42 us a message (bench-isp's day,
-    /// load 6). Much larger logs were no better: a page read searches the log's index, which grows with it.</summary>
-    private const int WalCheckpointPages = 10_000;
+    /// load 6). Much larger logs were no better: a page read searches the log's index, which grows with it.
+    /// In bytes, so that a store of either page size checkpoints at the same size of log.</summary>
+    private const long WalCheckpointBytes = 40L << 20;
 
     public void Enroll(Device d) => Exec(
         "INSERT INTO devices (ce_id, line, public_key, enrolled_at) VALUES (@c, @l, @k, @t) ON CONFLICT (ce_id) DO UPDATE SET line = @l, public_key = @k",
