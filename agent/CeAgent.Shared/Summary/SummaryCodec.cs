@@ -211,9 +211,12 @@ public static class SummaryCodec
         }
     }
 
+    /// <summary>Each window's name in errors, made once: not a string for every window of every message.</summary>
+    private static readonly string[] WindowNames = [.. Enumerable.Range(0, SummaryLimits.MaxWindows).Select(i => $"window {i}")];
+
     private static WindowSummary ReadWindow(StrictCborReader r, int bitmapBytes, int index, bool readFilter)
     {
-        string where = $"window {index}";
+        string where = WindowNames[index];
         int entries = r.Map(10, where);
         if (entries < 5)
             throw new SummaryFormatException($"{where} has {entries} fields, needs at least 5");

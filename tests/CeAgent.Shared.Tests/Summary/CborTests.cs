@@ -3,7 +3,7 @@ using CeAgent.Shared.Summary.Cbor;
 
 namespace CeAgent.Shared.Tests.Summary;
 
-/// <summary>The strict layer over System.Formats.Cbor: what the library's canonical mode refuses, what
+/// <summary>The strict reader: what canonical CBOR refuses (as System.Formats.Cbor did, see CborDifferentialTests), what
 /// the layer adds (limits, key order, field names and offsets in every error).</summary>
 public class CborTests
 {
@@ -111,5 +111,32 @@ public class CborTests
             r.End("x");
         }).Message);
         Assert.Contains("flag", Assert.Throws<CborException>(() => R("f6").Bool("flag")).Message);
+    }
+    /// <summary>The reader keeps the structure: a container closed early or read past its end, a second
+    /// item at the root, a tag with nothing after it, a close of the wrong kind, nesting past the cap.</summary>
+    [Fact]
+    public void The_structure_is_kept_whatever_the_caller_reads()
+    {
+        CborException Refused(string hex, Action<StrictCborReader> read) => Assert.Throws<CborException>(() => read(R(hex)));
+        Assert.Contains("x: 1 items left unread", Refused("820102", r => { r.Array(2, "a"); r.UInt(9, "u"); r.EndArray("x"); }).Message);
+        Assert.Contains("keys and values left unread", Refused("a10102", r => { int k = 0; r.Map(1, "m"); r.Key(ref k, "m"); r.EndMap("m"); }).Message);
+        Assert.Contains("no more items", Refused("810102", r => { r.Array(1, "a"); r.UInt(9, "u"); r.UInt(9, "v"); }).Message);
+        Assert.Contains("nothing may follow the item at the root", Refused("0102", r => { r.UInt(9, "u"); r.UInt(9, "v"); }).Message);
+        Assert.Contains("nothing may follow the item at the root", Refused("800102", r => { r.Array(0, "a"); r.EndArray("a"); r.UInt(9, "v"); }).Message);
+        Assert.Contains("a tag without the item it tags", Refused("81d2", r => { r.Array(1, "a"); r.Tag("t"); r.EndArray("a"); }).Message);
+        Assert.Contains("no map is open here", Refused("80", r => { r.Array(0, "a"); r.EndMap("a"); }).Message);
+        Assert.Contains("no array is open here", Refused("00", r => r.EndArray("a")).Message);
+        string deep = string.Concat(Enumerable.Repeat("81", StrictCborReader.MaxDepth + 1)) + "00";
+        var e = Refused(deep, r => { for (int i = 0; i <= StrictCborReader.MaxDepth; i++) r.Array(1, "a"); });
+        Assert.Contains($"nested deeper than {StrictCborReader.MaxDepth}", e.Message);
+        Assert.Equal(StrictCborReader.MaxDepth, e.Offset);
+        // The same reads within the rules succeed: the checks above refuse only what they name.
+        StrictCborReader ok = R("d2820102");
+        Assert.Equal(18UL, ok.Tag("t"));
+        ok.Array(2, "a");
+        ok.UInt(9, "u");
+        ok.UInt(9, "v");
+        ok.EndArray("a");
+        ok.End("root");
     }
 }

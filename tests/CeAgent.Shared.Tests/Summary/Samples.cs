@@ -69,4 +69,30 @@ internal static class Samples
             Filter: GolombSet.Build(FilterKey, 1_795_000_020, 60, Intervals));
         return new SummaryMessage("ce-0001", seq, prev ?? new byte[32], ctx, [window], dropped);
     }
+
+    /// <summary>One random damage to a message: a bit flipped, a byte replaced, the end cut, a few bytes
+    /// cut out, or junk inserted.</summary>
+    public static byte[] Mutate(byte[] m, Random rng)
+    {
+        byte[] c = (byte[])m.Clone();
+        switch (rng.Next(5))
+        {
+            case 0:
+                c[rng.Next(c.Length)] ^= (byte)(1 << rng.Next(8));
+                return c;
+            case 1:
+                c[rng.Next(c.Length)] = (byte)rng.Next(256);
+                return c;
+            case 2:
+                return c[..rng.Next(c.Length)];
+            case 3:
+                int from = rng.Next(c.Length);
+                return [.. c[..from], .. c[Math.Min(c.Length, from + rng.Next(1, 8))..]];
+            default:
+                byte[] junk = new byte[rng.Next(1, 16)];
+                rng.NextBytes(junk);
+                int at = rng.Next(c.Length);
+                return [.. c[..at], .. junk, .. c[at..]];
+        }
+    }
 }

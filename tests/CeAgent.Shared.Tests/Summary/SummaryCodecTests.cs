@@ -115,7 +115,7 @@ public class SummaryCodecTests
         int rejected = 0, accepted = 0;
         for (int i = 0; i < 20_000; i++)
         {
-            byte[] m = Mutate(signed, rng);
+            byte[] m = Samples.Mutate(signed, rng);
             try
             {
                 CoseMessage cose = CoseSign1.Parse(m);
@@ -132,26 +132,5 @@ public class SummaryCodecTests
         }
         Assert.Equal(20_000, rejected + accepted);
         Assert.True(rejected > 19_000, $"only {rejected} of 20000 mutations were rejected");
-    }
-
-    private static byte[] Mutate(byte[] m, Random rng)
-    {
-        byte[] c = (byte[])m.Clone();
-        switch (rng.Next(4))
-        {
-            case 0:
-                c[rng.Next(c.Length)] ^= (byte)(1 << rng.Next(8));
-                return c;
-            case 1:
-                c[rng.Next(c.Length)] = (byte)rng.Next(256);
-                return c;
-            case 2:
-                return c[..rng.Next(c.Length)];
-            default:
-                byte[] junk = new byte[rng.Next(1, 64)];
-                rng.NextBytes(junk);
-                int at = rng.Next(c.Length);
-                return [.. c[..at], .. junk, .. c[at..]];
-        }
     }
 }
