@@ -71,7 +71,6 @@ internal static class RunCommand
         SecretFile.RequirePrivate(config, "a configuration holding filterKey");
 
         using IHost host = AgentHost.Build(c, status);
-        host.Run();
-        return Environment.ExitCode;
+        return AgentHost.Run(host);
     }
 }

@@ -35,4 +35,19 @@ public static class AgentHost
             status, sp.GetRequiredService<IHostApplicationLifetime>()));
         return builder.Build();
     }
+
+    /// <summary>Runs the host to its end; the process's exit code. A SIGTERM before the host started its
+    /// services makes the host's start throw: that is a stop as asked (0), not a crash.</summary>
+    public static int Run(IHost host)
+    {
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>(); // Run disposes the host
+        try
+        {
+            host.Run();
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+        }
+        return Environment.ExitCode;
+    }
 }

@@ -25,9 +25,11 @@ public sealed class AgentService(AgentConfig config, Log log, ServiceStatus noti
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await base.StartAsync(cancellationToken);
-        // Not cancellable: a failing pipeline stops the application, which cancels this very token, and the
-        // start must then end quietly (exit 1 is already set); the pipeline's start is bounded anyway.
-        await _started.Task;
+        // Until the pipeline is up or has failed, or the start is cancelled: a SIGTERM during the start (the
+        // base class then never runs ExecuteAsync, and nothing would end the wait: the process hung until
+        // SIGKILL), or a failing pipeline, which stops the application (exit 1 is set already). Never a
+        // throw: the start ends quietly and the host goes on to stop.
+        await Task.WhenAny(_started.Task, Task.Delay(Timeout.Infinite, cancellationToken));
     }
 
     /// <summary>STOPPING=1 for a service that was ready: SIGTERM, or a fault after the start.</summary>

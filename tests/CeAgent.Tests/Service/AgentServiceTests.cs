@@ -10,12 +10,29 @@ namespace CeAgent.Tests.Service;
 [Collection("exit code")] // Environment.ExitCode is the process's
 public class AgentServiceTests
 {
-    private static (int Exit, string Log) RunHost(Action<CancellationToken> pipeline, bool stop = false, ServiceStatus? status = null, bool start = true)
+    /// <summary>When the test sends the host its SIGTERM (StopApplication, as the console lifetime does).</summary>
+    public enum Sigterm { Never, BeforeStart, DuringStart, OnceStarted }
+
+    /// <summary>A service started before the agent's that sends the SIGTERM: it arrives while the host starts its services.</summary>
+    private sealed class SigtermOnStart(IHostApplicationLifetime lifetime) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            lifetime.StopApplication();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private static (int Exit, string Log) RunHost(Action<CancellationToken> pipeline, Sigterm stop = Sigterm.Never, ServiceStatus? status = null, bool start = true)
     {
         Environment.ExitCode = 0;
         var output = new RecordingLogger();
         var log = new Log(output);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        if (stop == Sigterm.DuringStart)
+            builder.Services.AddHostedService(sp => new SigtermOnStart(sp.GetRequiredService<IHostApplicationLifetime>()));
         builder.Services.AddHostedService(sp => new AgentService(new AgentConfig(), log, status ?? new ServiceStatus(new Microsoft.Extensions.Hosting.Systemd.SystemdNotifier(), null), sp.GetRequiredService<IHostApplicationLifetime>())
         {
             Pipeline = (_, started, stop) =>
@@ -26,14 +43,17 @@ public class AgentServiceTests
             },
         });
         using IHost host = builder.Build();
-        Task run = host.RunAsync();
-        if (stop)
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        if (stop == Sigterm.BeforeStart)
+            lifetime.StopApplication();
+        Task<int> run = Task.Run(() => AgentHost.Run(host)); // as `ce-agent run` does
+        if (stop == Sigterm.OnceStarted)
         {
-            Thread.Sleep(300);
-            host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication(); // SIGTERM
+            Assert.True(lifetime.ApplicationStarted.WaitHandle.WaitOne(TimeSpan.FromSeconds(30)), "the host did not start");
+            lifetime.StopApplication();
         }
         Assert.True(run.Wait(TimeSpan.FromSeconds(30)), "the host did not stop");
-        int exit = Environment.ExitCode;
+        int exit = run.Result;
         Environment.ExitCode = 0;
         return (exit, output.ToString());
     }
@@ -55,9 +75,24 @@ public class AgentServiceTests
     [Fact]
     public void A_pipeline_stopped_by_sigterm_exits_0()
     {
-        var (exit, log) = RunHost(stop => stop.WaitHandle.WaitOne(), stop: true);
+        var (exit, log) = RunHost(stop => stop.WaitHandle.WaitOne(), Sigterm.OnceStarted);
         Assert.Equal(0, exit);
         Assert.DoesNotContain("Error: ", log);
+    }
+
+    /// <summary>A SIGTERM that arrives while the host starts its services (the base class then never runs
+    /// the pipeline) once left the start waiting for a pipeline that would never come up: the agent hung
+    /// until SIGKILL. One before the host starts at all makes the host's start throw: a stop, not a crash.</summary>
+    [Theory]
+    [InlineData(Sigterm.DuringStart)]
+    [InlineData(Sigterm.BeforeStart)]
+    public void A_sigterm_while_the_host_starts_stops_it_and_exits_0(Sigterm when)
+    {
+        bool ran = false;
+        var (exit, log) = RunHost(stop => { ran = true; stop.WaitHandle.WaitOne(); }, when);
+        Assert.Equal(0, exit);
+        Assert.DoesNotContain("Error: ", log);
+        Assert.False(ran, "the pipeline was started after the SIGTERM");
     }
 
     [Fact]
