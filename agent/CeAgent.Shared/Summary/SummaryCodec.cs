@@ -8,7 +8,8 @@ namespace CeAgent.Shared.Summary;
 
 /// <summary>
 /// The summary payload in deterministic CBOR with small integer keys (docs/summary-format.md is the
-/// contract), written and read with System.Formats.Cbor in canonical mode. Counters that are zero are left
+/// contract), written with System.Formats.Cbor in canonical mode and read with <see cref="Cbor.StrictCborReader"/>
+/// (the same rules, and the format's own). Counters that are zero are left
 /// out, and a zero written explicitly is refused, so every message has exactly one encoding. Decoding is
 /// strict and bounded (<see cref="SummaryLimits"/>); what the message means is checked by
 /// <see cref="SummaryRules"/>.
