@@ -1,3 +1,4 @@
+using CeAgent.TestKit;
 using System.Diagnostics;
 using CeIsp.Collector;
 using CeIsp.Store;

@@ -1,3 +1,4 @@
+using CeAgent.TestKit;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using CeAgent.TestKit;
 using CeIsp.Store;
 using Microsoft.Data.Sqlite;
 
@@ -13,9 +14,7 @@ public sealed class SqlitePageTests : IDisposable
     public void Dispose()
     {
         S.Dispose();
-        SqliteConnection.ClearAllPools();
-        foreach (string suffix in new[] { "", "-wal", "-shm" })
-            File.Delete(_path + suffix);
+        SqliteFiles.Delete(_path);
     }
 
     private long Pragma(string name) => (long)PragmaValue(name);

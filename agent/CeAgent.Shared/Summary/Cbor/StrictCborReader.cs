@@ -23,26 +23,23 @@ public sealed class StrictCborReader
     /// hostile message from making the reader keep state for thousands of levels.</summary>
     public const int MaxDepth = 16;
 
-    private readonly ReadOnlyMemory<byte> _data;
-    /// <summary>The data's array, read directly: a ReadOnlyMemory's Span costs a type test at every head.</summary>
+    /// <summary>The data as its array, read directly: a ReadOnlyMemory's Span costs a type test at every head.</summary>
     private readonly byte[] _array;
-    private readonly int _offset;
+    private readonly int _offset, _length;
     private readonly (long Left, bool Map)[] _open = new (long, bool)[MaxDepth];
     private int _depth, _pos;
     private bool _rootRead, _tagged;
 
     public StrictCborReader(ReadOnlyMemory<byte> data)
     {
-        _data = data;
-        if (MemoryMarshal.TryGetArray(data, out ArraySegment<byte> segment))
-            (_array, _offset) = (segment.Array!, segment.Offset);
-        else
-            _data = _array = data.ToArray(); // memory not backed by an array (never so in this code): read a copy
+        // Memory not backed by an array (never so in this code) is read from a copy.
+        (_array, _offset) = MemoryMarshal.TryGetArray(data, out ArraySegment<byte> segment) ? (segment.Array!, segment.Offset) : (data.ToArray(), 0);
+        _length = data.Length;
     }
 
     public int Position => _pos;
 
-    private ReadOnlySpan<byte> Data => new(_array, _offset, _data.Length);
+    private ReadOnlySpan<byte> Data => new(_array, _offset, _length);
 
     public ulong UInt(ulong max, string what) => UInt(max, what, null);
 
@@ -117,8 +114,8 @@ public sealed class StrictCborReader
 
     public void End(string what)
     {
-        if (_pos != _data.Length)
-            throw new CborException($"{_data.Length - _pos} trailing bytes after {what}", _pos);
+        if (_pos != _length)
+            throw new CborException($"{_length - _pos} trailing bytes after {what}", _pos);
     }
 
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
@@ -214,9 +211,9 @@ public sealed class StrictCborReader
 
     private ReadOnlyMemory<byte> Content(ulong length, string what, int at)
     {
-        if (length > (ulong)(_data.Length - _pos))
-            throw new CborException($"{what}: {length} bytes declared, {_data.Length - _pos} left", at);
-        ReadOnlyMemory<byte> b = _data.Slice(_pos, (int)length);
+        if (length > (ulong)(_length - _pos))
+            throw new CborException($"{what}: {length} bytes declared, {_length - _pos} left", at);
+        var b = new ReadOnlyMemory<byte>(_array, _offset + _pos, (int)length);
         _pos += (int)length;
         return b;
     }

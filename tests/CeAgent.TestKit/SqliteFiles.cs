@@ -1,4 +1,4 @@
-namespace CeIsp.Bench;
+namespace CeAgent.TestKit;
 
 public static class SqliteFiles
 {
